@@ -1,0 +1,3 @@
+from floorsup.cli import main
+
+raise SystemExit(main())

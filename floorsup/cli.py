@@ -1,0 +1,225 @@
+"""The `floorsup` command: one function per subcommand; each builds settings, opens the
+store (upgrading it to the newest migration on first use) and calls a service."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import pendulum
+
+from floorsup.config import ConfigError, Settings, load_settings
+from floorsup.ingest.queue_log import Format, FormatError
+from floorsup.store.engine import StoreError, ensure_schema, make_engine, upgrade
+from floorsup.store.roster import ImportError_
+
+log = logging.getLogger("floorsup")
+
+
+class UsageError(ValueError):
+    pass
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    engine = make_engine(settings.url)
+    ensure_schema(engine)
+    return engine
+
+
+def parse_day(text: str, tz: str, now: float) -> dt.date:
+    today = pendulum.from_timestamp(now, tz=tz).date()
+    low = text.strip().lower()
+    if low == "today":
+        return today
+    if low == "yesterday":
+        return today - dt.timedelta(days=1)
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(
+            f"{text!r} is not a date: expected YYYY-MM-DD, today or yesterday"
+        ) from None
+
+
+# -- subcommands ------------------------------------------------------------------------
+
+
+def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings.url)
+    upgrade(engine)
+    print(f"database ready: {settings.url}")
+    return 0
+
+
+def cmd_import_roster(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.store.roster import import_roster
+
+    res = import_roster(_engine(settings), args.file)
+    print(
+        f"{args.file}: {res.added} staff added, {res.updated} updated, {res.teams} teams, "
+        f"{res.acd_names} ACD agent names mapped"
+    )
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.ingest.follow import QueueLogFeed
+
+    path = Path(args.path)
+    if not path.is_file() and not args.follow:
+        raise UsageError(f"{path}: no such file")
+    engine = _engine(settings)
+    while args.follow and not path.exists():
+        print(f"waiting for {path} to appear…", file=sys.stderr)
+        time.sleep(1)
+    stop = threading.Event()
+    if args.follow:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+
+    def progress(summary):  # type: ignore[no-untyped-def]
+        if args.follow and summary.events:
+            log.info("%s lines, %s events", summary.lines, summary.events)
+
+    try:
+        feed = QueueLogFeed(engine, path, tz=settings.tz, fmt=args.format)
+        summary = feed.run(follow=args.follow, stop=stop, on_batch=progress)
+    except FormatError as exc:
+        raise UsageError(f"{path}: {exc}") from exc
+    print(summary.text())
+    return 0
+
+
+def cmd_report_queues(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.reports import queue_report, render
+
+    now = time.time()
+    if args.date and (args.date_from or args.date_to):
+        raise UsageError("give --date, or --from and --to, not both")
+    if args.date_from or args.date_to:
+        first = parse_day(args.date_from or args.date_to, settings.tz, now)
+        last = parse_day(args.date_to or args.date_from, settings.tz, now)
+    else:
+        first = last = parse_day(args.date or "today", settings.tz, now)
+    rows = queue_report(_engine(settings), settings, first, last, args.interval, now)
+    sys.stdout.write(render(rows, args.format, settings))
+    if args.format != "table":
+        sys.stdout.write("\n" if args.format == "json" else "")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.demo import run_demo
+
+    return run_demo(args, settings)
+
+
+def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.clock import WallClock
+    from floorsup.tui.app import make_app
+
+    app = make_app(settings, engine=_engine(settings), clock=WallClock())
+    app.run()
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="floorsup",
+        description="A terminal command centre for contact-centre floor supervisors. "
+        "With no command, opens the live floor.",
+    )
+    p.add_argument(
+        "--db", help="database file or URL (env FLOORSUP_DB; default in the user data directory)"
+    )
+    p.add_argument(
+        "--tz",
+        help="the site's time zone, e.g. Europe/London (env FLOORSUP_TZ; default this machine's)",
+    )
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("init", help="create or upgrade the database to the newest schema")
+    s.set_defaults(func=cmd_init)
+
+    imp = sub.add_parser("import", help="import a CSV file from the tools you already have")
+    isub = imp.add_subparsers(dest="what", metavar="WHAT", required=True)
+    s = isub.add_parser("roster", help="staff_id,name,team,role,hire_date,acd_agent")
+    s.add_argument("file", type=Path)
+    s.set_defaults(func=cmd_import_roster)
+
+    ing = sub.add_parser("ingest", help="read the ACD's feed")
+    gsub = ing.add_subparsers(dest="what", metavar="WHAT", required=True)
+    s = gsub.add_parser(
+        "queue-log", help="an Asterisk queue_log (flat file or realtime table as CSV)"
+    )
+    s.add_argument("path")
+    s.add_argument("--follow", action="store_true", help="keep reading as it grows, like tail -F")
+    s.add_argument("--format", choices=[f.value for f in Format], default="auto")
+    s.set_defaults(func=cmd_ingest)
+
+    rep = sub.add_parser("report", help="reports as table, CSV or JSON")
+    rsub = rep.add_subparsers(dest="what", metavar="WHAT", required=True)
+    s = rsub.add_parser("queues", help="per-queue service level, ASA, AHT, abandons by interval")
+    s.add_argument("--date", help="YYYY-MM-DD, today or yesterday (default today)")
+    s.add_argument("--from", dest="date_from")
+    s.add_argument("--to", dest="date_to")
+    s.add_argument("--interval", choices=["15", "30", "60", "day", "total"], default="30")
+    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    s.set_defaults(func=cmd_report_queues)
+
+    s = sub.add_parser("demo", help="a believable floor, simulated live, in a fresh database")
+    s.add_argument("--speed", type=float, default=1.0, help="run the clock X times faster")
+    s.add_argument(
+        "--headless", action="store_true", help="no screen: simulate, then print the day's report"
+    )
+    s.add_argument(
+        "--minutes", type=float, default=5.0, help="with --headless: simulated minutes to run live"
+    )
+    s.add_argument("--seed", type=int, default=7)
+    s.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep an existing demo database instead of starting fresh",
+    )
+    s.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(name)s: %(message)s",
+    )
+    try:
+        settings = load_settings({"db": args.db, "tz": args.tz})
+        func = getattr(args, "func", cmd_app)
+        return int(func(args, settings) or 0)
+    except (
+        ConfigError,
+        StoreError,
+        ImportError_,
+        UsageError,
+        FormatError,
+        FileNotFoundError,
+    ) as exc:
+        print(f"floorsup: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,123 @@
+"""Settings: command line > environment (FLOORSUP_*) > TOML file > defaults. Validated."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import pendulum
+from platformdirs import user_config_dir, user_data_dir
+
+from floorsup.domain.metrics import SLFormula
+
+
+class ConfigError(ValueError):
+    """A setting has a value we cannot use; the message says which and why."""
+
+
+def default_db_path() -> Path:
+    return Path(user_data_dir("floorsup", appauthor=False)) / "floorsup.db"
+
+
+def default_config_path() -> Path:
+    return Path(user_config_dir("floorsup", appauthor=False)) / "config.toml"
+
+
+def local_zone_name() -> str:
+    try:
+        name = pendulum.local_timezone().name
+    except Exception:  # pragma: no cover - a machine with no zone information
+        return "UTC"
+    return name if name and name != "localtime" else "UTC"
+
+
+def db_url(value: str) -> str:
+    """A PATH becomes a sqlite URL; a URL is kept as it is."""
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = field(default_factory=lambda: str(default_db_path()))
+    tz: str = field(default_factory=local_zone_name)
+    sl_formula: SLFormula = SLFormula.OFFERED_LESS_SHORT
+    short_abandon_seconds: float = 5.0
+    default_target_seconds: int = 20
+    default_target_fraction: float = 0.8
+    refresh_seconds: float = 1.0
+
+    @property
+    def url(self) -> str:
+        return db_url(self.db)
+
+    def validated(self) -> Settings:
+        try:
+            pendulum.timezone(self.tz)
+        except Exception as exc:
+            raise ConfigError(
+                f"tz: unknown time zone {self.tz!r} (use a name like Europe/London)"
+            ) from exc
+        try:
+            formula = SLFormula(self.sl_formula)
+        except ValueError as exc:
+            choices = ", ".join(f.value for f in SLFormula)
+            raise ConfigError(f"sl_formula: {self.sl_formula!r} is not one of {choices}") from exc
+        if not 0 <= self.short_abandon_seconds <= 600:
+            raise ConfigError("short_abandon_seconds: expected 0 to 600")
+        if not 1 <= self.default_target_seconds <= 3600:
+            raise ConfigError("default_target_seconds: expected 1 to 3600")
+        if not 0 < self.default_target_fraction <= 1:
+            raise ConfigError("default_target_fraction: expected a fraction in (0, 1]")
+        if not 0.05 <= self.refresh_seconds <= 60:
+            raise ConfigError("refresh_seconds: expected 0.05 to 60")
+        return replace(self, sl_formula=formula)
+
+
+_CASTS: dict[str, Any] = {
+    "db": str,
+    "tz": str,
+    "sl_formula": str,
+    "short_abandon_seconds": float,
+    "default_target_seconds": int,
+    "default_target_fraction": float,
+    "refresh_seconds": float,
+}
+
+
+def load_settings(
+    cli: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Layer the sources: CLI > env FLOORSUP_* > TOML file > defaults."""
+    env = dict(os.environ) if env is None else env
+    values: dict[str, Any] = {}
+    path = config_file or Path(env.get("FLOORSUP_CONFIG") or default_config_path())
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+        values.update(data.get("floorsup", data))
+    for f in fields(Settings):
+        key = f"FLOORSUP_{f.name.upper()}"
+        if env.get(key):
+            values[f.name] = env[key]
+    for key, value in (cli or {}).items():
+        if value is not None:
+            values[key] = value
+    unknown = set(values) - set(_CASTS)
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    typed: dict[str, Any] = {}
+    for key, value in values.items():
+        try:
+            typed[key] = _CASTS[key](value)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{key}: {value!r} is not a {_CASTS[key].__name__}") from exc
+    return Settings(**typed).validated()

@@ -1,0 +1,338 @@
+"""Reading a queue_log file: a one-off backfill, or following it like `tail -F`.
+
+The checkpoint (file identity and the byte offset after the last whole line taken) is
+committed with the rows it covers, so a restart resumes exactly where the last commit
+ended. Rotation by rename (a new file appears at the path) and by truncation (copytruncate)
+are both followed; a line written in two pieces is taken only once it is whole.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import Engine
+
+from floorsup.ingest.pipeline import BatchCounts, Checkpoint, Pipeline
+from floorsup.ingest.queue_log import (
+    CsvLayout,
+    Format,
+    FormatError,
+    LocalTimeParser,
+    Rejected,
+    detect_format,
+    parse_flat,
+    parse_realtime,
+    split_lines,
+)
+from floorsup.store.sql import execute, fetchall
+
+log = logging.getLogger(__name__)
+
+HEAD_BYTES = 256
+READ_BYTES = 4 << 20
+
+
+@dataclass
+class IngestSummary:
+    path: str
+    format: str = ""
+    lines: int = 0
+    events: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    blank: int = 0
+    calls: int = 0
+    spans: int = 0
+    rotations: int = 0
+    seconds: float = 0.0
+    resumed_at: int = 0
+    reject_samples: list[Rejected] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, c: BatchCounts, lines: int, rejects: list[Rejected]) -> None:
+        self.lines += lines
+        self.events += c.events
+        self.duplicates += c.duplicates
+        self.rejected += c.rejected
+        self.blank += c.blank
+        self.calls += c.calls
+        self.spans += c.spans
+        room = 20 - len(self.reject_samples)
+        if room > 0:
+            self.reject_samples.extend(rejects[:room])
+
+    def text(self) -> str:
+        rate = self.lines / self.seconds if self.seconds > 0 else 0.0
+        out = [
+            f"{self.path} ({self.format}): {self.lines:,} lines read in {self.seconds:.2f} s"
+            f" ({rate:,.0f} lines/s)"
+            + (f", resumed at byte {self.resumed_at:,}" if self.resumed_at else ""),
+            f"  events stored {self.events:,}; exact duplicates ignored {self.duplicates:,}; "
+            f"blank {self.blank:,}; damaged lines set aside {self.rejected:,}",
+            f"  calls derived/updated {self.calls:,}; agent state spans written {self.spans:,}"
+            + (f"; rotations followed {self.rotations}" if self.rotations else ""),
+        ]
+        for r in self.reject_samples:
+            out.append(f"  {self.path}:{r.line_no}: {r.reason}: {r.raw[:80]}")
+        if self.rejected > len(self.reject_samples):
+            out.append(
+                f"  … and {self.rejected - len(self.reject_samples)} more (table rejected_line)"
+            )
+        out.extend(f"  note: {n}" for n in self.notes)
+        return "\n".join(out)
+
+
+def _head_digest(fh: BinaryIO) -> str | None:
+    pos = fh.tell()
+    fh.seek(0)
+    head = fh.read(HEAD_BYTES)
+    fh.seek(pos)
+    if not head:
+        return None
+    return f"{len(head)}:{hashlib.sha1(head).hexdigest()}"
+
+
+def _same_head(fh: BinaryIO, stored: str | None) -> bool:
+    if not stored:
+        return False
+    n, _, digest = stored.partition(":")
+    pos = fh.tell()
+    fh.seek(0)
+    head = fh.read(int(n))
+    fh.seek(pos)
+    return len(head) == int(n) and hashlib.sha1(head).hexdigest() == digest
+
+
+class QueueLogFeed:
+    """One queue_log path and its checkpoint row."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        path: str | os.PathLike[str],
+        *,
+        tz: str,
+        fmt: Format | str = Format.AUTO,
+        batch_lines: int = 20_000,
+        pipeline: Pipeline | None = None,
+    ) -> None:
+        self.engine = engine
+        self.path = Path(path).expanduser().resolve()
+        self.tz = tz
+        self.requested = Format(fmt)
+        self.batch_lines = batch_lines
+        self.pipeline = pipeline or Pipeline(engine)
+        self.cp = self._checkpoint()
+        self.layout: CsvLayout | None = None
+        self.times = LocalTimeParser(tz)
+
+    def _checkpoint(self) -> Checkpoint:
+        with self.engine.begin() as conn:
+            rows = fetchall(
+                conn,
+                'SELECT id, "offset", line_no, dev, inode, head, rotations, format FROM ingest_source WHERE path = ?',
+                (str(self.path),),
+            )
+            if not rows:
+                execute(
+                    conn,
+                    'INSERT INTO ingest_source (path, format, "offset", line_no, lines_ok, lines_rejected, '
+                    "lines_duplicate, rotations, updated_at) VALUES (?, ?, 0, 0, 0, 0, 0, 0, ?)",
+                    (str(self.path), self.requested.value, time.time()),
+                )
+                rows = fetchall(
+                    conn,
+                    'SELECT id, "offset", line_no, dev, inode, head, rotations, format FROM ingest_source WHERE path = ?',
+                    (str(self.path),),
+                )
+        r = rows[0]
+        return Checkpoint(int(r[0]), int(r[1]), int(r[2]), r[3], r[4], r[5], int(r[6]), r[7])
+
+    # -- opening and identity -----------------------------------------------------------
+    def _open(self, summary: IngestSummary) -> BinaryIO:
+        fh = open(self.path, "rb")  # noqa: SIM115 - held open across the follow loop
+        st = os.fstat(fh.fileno())
+        cp = self.cp
+        same = (cp.dev, cp.inode) == (st.st_dev, st.st_ino) or _same_head(fh, cp.head)
+        if cp.offset and not same:
+            summary.notes.append(
+                f"{self.path} is a different file than at the last run (rotated?): reading it from the "
+                f"start; lines after byte {cp.offset:,} of the old file are in the rotated file"
+            )
+            cp.offset, cp.line_no = 0, 0
+            cp.rotations += 1
+        elif cp.offset > st.st_size:
+            summary.notes.append(
+                f"{self.path} is shorter than at the last run (truncated): reading from the start"
+            )
+            cp.offset, cp.line_no = 0, 0
+            cp.rotations += 1
+        cp.dev, cp.inode = st.st_dev, st.st_ino
+        summary.resumed_at = cp.offset
+        self._detect(fh)
+        fh.seek(cp.offset)
+        return fh
+
+    def _detect(self, fh: BinaryIO) -> None:
+        pos = fh.tell()
+        fh.seek(0)
+        first = b""
+        while True:
+            line = fh.readline()
+            if not line:
+                break
+            if line.strip(b"\x00\r\n\t "):
+                first = line
+                break
+        fh.seek(pos)
+        if not first:
+            self.fmt = self.requested if self.requested is not Format.AUTO else Format.FLAT
+        else:
+            text = first.decode("utf-8", errors="replace").rstrip("\r\n")
+            self.fmt = self.requested if self.requested is not Format.AUTO else detect_format(text)
+            if self.fmt is Format.REALTIME_CSV:
+                self.layout = CsvLayout.from_header(text.lstrip("\ufeff"))
+        self.cp.format = self.fmt.value
+
+    # -- the loop -------------------------------------------------------------------------
+    def run(
+        self,
+        *,
+        follow: bool = False,
+        stop: threading.Event | None = None,
+        poll: float = 0.25,
+        on_batch: Callable[[IngestSummary], None] | None = None,
+    ) -> IngestSummary:
+        summary = IngestSummary(str(self.path))
+        started = time.perf_counter()
+        fh = self._open(summary)
+        summary.format = self.fmt.value
+        pending = b""
+        try:
+            while True:
+                chunk = fh.read(READ_BYTES)
+                if chunk:
+                    pending += chunk
+                    cut = pending.rfind(b"\n")
+                    if cut >= 0:
+                        whole, pending = pending[: cut + 1], pending[cut + 1 :]
+                        self._take(whole, summary, on_batch)
+                    continue
+                if not follow:
+                    if pending:  # the file ends without a newline: take the last line as it is
+                        self._take(pending + b"\n", summary, on_batch, extra=-1)
+                        pending = b""
+                    break
+                if stop is not None and stop.is_set():
+                    break
+                fh, reopened = self._check_rotation(fh, summary)
+                if reopened:
+                    pending = b""
+                    continue
+                if stop is not None:
+                    stop.wait(poll)
+                else:
+                    time.sleep(poll)
+        finally:
+            fh.close()
+            summary.rotations = self.cp.rotations
+            summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _check_rotation(self, fh: BinaryIO, summary: IngestSummary) -> tuple[BinaryIO, bool]:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return fh, False  # vanished: keep waiting for it to come back
+        mine = os.fstat(fh.fileno())
+        if (st.st_dev, st.st_ino) != (mine.st_dev, mine.st_ino):
+            rest = fh.read()  # whatever the writer added to the old file before it moved
+            if rest:
+                fh.seek(fh.tell() - len(rest))
+                return fh, False
+            fh.close()
+            summary.notes.append(f"{self.path} rotated (new file): following the new one")
+            self.cp.offset, self.cp.line_no = 0, 0
+            self.cp.rotations += 1
+            self.cp.head = None
+            new = open(self.path, "rb")  # noqa: SIM115
+            nst = os.fstat(new.fileno())
+            self.cp.dev, self.cp.inode = nst.st_dev, nst.st_ino
+            return new, True
+        if st.st_size < self.cp.offset or (
+            self.cp.offset and self.cp.head and not _same_head(fh, self.cp.head)
+        ):
+            summary.notes.append(f"{self.path} truncated: reading from the start")
+            self.cp.offset, self.cp.line_no = 0, 0
+            self.cp.rotations += 1
+            self.cp.head = None
+            fh.seek(0)
+            return fh, True
+        return fh, False
+
+    def _take(
+        self,
+        whole: bytes,
+        summary: IngestSummary,
+        on_batch: Callable[[IngestSummary], None] | None,
+        extra: int = 0,
+    ) -> None:
+        """Parse and commit whole lines, `batch_lines` at a time, each batch with its checkpoint."""
+        start = 0
+        n = len(whole)
+        while start < n:
+            # find the end of the next batch of lines
+            end = start
+            for _ in range(self.batch_lines):
+                nl = whole.find(b"\n", end)
+                if nl < 0:
+                    end = n
+                    break
+                end = nl + 1
+                if end >= n:
+                    break
+            piece = whole[start:end]
+            body = piece[:-1] if piece.endswith(b"\n") else piece
+            lines = list(split_lines(body, line_no=self.cp.line_no + 1, offset=self.cp.offset))
+            if self.fmt is Format.REALTIME_CSV:
+                assert self.layout is not None
+                if self.cp.line_no == 0 and lines:
+                    lines = lines[1:]  # the header
+                parsed, rejects, blank = parse_realtime(lines, self.layout, self.times)
+            else:
+                parsed, rejects, blank = parse_flat(lines)
+            consumed = len(piece) + (extra if end >= n else 0)
+            cp = replace(
+                self.cp,
+                offset=self.cp.offset + consumed,
+                line_no=self.cp.line_no + body.count(b"\n") + 1,
+            )
+            if cp.head is None or not cp.head.startswith(f"{HEAD_BYTES}:"):
+                with open(self.path, "rb") as fh:
+                    cp.head = _head_digest(fh)
+            counts = self.pipeline.process(parsed, rejects, cp, blank=blank)
+            self.cp = cp  # only once committed
+            summary.add(counts, len(lines), list(rejects))
+            if on_batch is not None:
+                on_batch(summary)
+            start = end
+
+
+def ingest_file(
+    engine: Engine, path: str | os.PathLike[str], *, tz: str, fmt: Format | str = Format.AUTO
+) -> IngestSummary:
+    """Read a file from its checkpoint to its end (the `ingest` command without --follow)."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        return QueueLogFeed(engine, path, tz=tz, fmt=fmt).run()
+    except FormatError as exc:
+        raise FormatError(f"{path}: {exc}") from exc

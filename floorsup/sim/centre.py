@@ -1,0 +1,356 @@
+"""A believable, entirely fictional contact centre for the demo, deterministic from a seed.
+
+Nothing here reads the clock: hire dates are relative to an explicit `as_of` date, shifts are
+minutes after local midnight, and the daily call volumes are calibrated against the staffing so
+that the simulated service level mostly sits around its target.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import random
+from dataclasses import dataclass, replace
+from datetime import date, time, timedelta
+from pathlib import Path
+
+# The reference date hire dates are counted back from (the committed sample roster uses it).
+DEMO_AS_OF = date(2026, 11, 23)
+
+ROSTER_COLUMNS = ("staff_id", "name", "team", "role", "hire_date", "acd_agent")
+ROLES = ("agent", "supervisor", "team_lead", "trainer", "manager", "client_services")
+
+# --- the daily arrival curve ---------------------------------------------------------------
+# (local hour, relative volume): quiet night, morning ramp, peaks ~10:00-11:30 and ~14:00-15:30.
+_SHAPE_ANCHORS: tuple[tuple[float, float], ...] = (
+    (0.0, 0.07),
+    (2.0, 0.045),
+    (4.0, 0.04),
+    (5.5, 0.08),
+    (7.0, 0.30),
+    (8.0, 0.62),
+    (9.0, 0.85),
+    (10.0, 1.00),
+    (11.5, 0.98),
+    (12.5, 0.80),
+    (13.25, 0.80),
+    (14.0, 0.94),
+    (15.5, 0.92),
+    (16.5, 0.72),
+    (18.0, 0.52),
+    (19.5, 0.34),
+    (21.0, 0.20),
+    (22.5, 0.11),
+    (24.0, 0.07),
+)
+
+
+def arrival_shape(hour: float) -> float:
+    """Relative arrival intensity at a local hour of day (0-24), peak 1.0."""
+    h = hour % 24.0
+    for (h0, v0), (h1, v1) in zip(_SHAPE_ANCHORS, _SHAPE_ANCHORS[1:], strict=False):
+        if h0 <= h <= h1:
+            return v0 + (v1 - v0) * (h - h0) / (h1 - h0)
+    return _SHAPE_ANCHORS[-1][1]  # pragma: no cover
+
+
+# The integral of the shape over a day, in shape-hours (calls/hour = daily * shape / integral).
+SHAPE_INTEGRAL: float = sum(arrival_shape((m + 0.5) / 60.0) for m in range(24 * 60)) / 60.0
+SHAPE_MAX: float = max(v for _, v in _SHAPE_ANCHORS)
+
+
+# --- value types ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SimQueue:
+    name: str  # the Asterisk queue name used in queue_log
+    label: str
+    sl_seconds: int  # service-level threshold: answered within this many seconds
+    sl_target: float  # target fraction answered within sl_seconds
+    share: float  # rough share of the centre's volume (used to skill agents)
+    aht_mean_s: float  # mean talk time (log-normal)
+    aht_sigma: float  # log-normal shape
+    patience_mean_s: float  # mean caller patience before abandoning (log-normal)
+    max_wait_s: int | None  # queue timeout -> EXITWITHTIMEOUT
+    wrapup_s: int  # Asterisk wrapuptime: not offered calls this long after one ends
+    did: str  # the number callers dial
+    daily_calls: float = 0.0  # calibrated expected calls per day
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    start_minute: int  # minutes after local midnight
+    minutes: int  # paid length including breaks
+
+    @property
+    def start(self) -> time:
+        return time(self.start_minute // 60 % 24, self.start_minute % 60)
+
+    @property
+    def end_minute(self) -> int:
+        return self.start_minute + self.minutes
+
+
+@dataclass(frozen=True, slots=True)
+class SimStaff:
+    staff_id: str
+    name: str
+    team: str
+    role: str
+    hire_date: date
+    member: str | None  # ACD member name in queue_log (e.g. PJSIP/2001); None if no calls
+    queues: tuple[str, ...]  # skilled queues (empty for non-agents)
+    shift: Shift | None
+
+    @property
+    def takes_calls(self) -> bool:
+        return self.role == "agent" and self.member is not None and bool(self.queues)
+
+
+@dataclass(frozen=True, slots=True)
+class Centre:
+    name: str
+    queues: list[SimQueue]
+    staff: list[SimStaff]
+
+    @property
+    def agents(self) -> list[SimStaff]:
+        return [s for s in self.staff if s.takes_calls]
+
+    def queue(self, name: str) -> SimQueue:
+        for q in self.queues:
+            if q.name == name:
+                return q
+        raise KeyError(name)
+
+
+# --- fictional names -----------------------------------------------------------------------
+_FIRST = (
+    "Amara", "Bartosz", "Chiara", "Devika", "Elif", "Farah", "Gunnar", "Hana", "Ifeoma",
+    "Joaquín", "Kalani", "Lior", "Mireille", "Nikhil", "Oona", "Priya", "Quentin", "Rosalind",
+    "Søren", "Tamsin", "Ulrich", "Valentina", "Wren", "Xiomara", "Yusuf", "Zofia", "Anouk",
+    "Benedikt", "Carys", "Dario", "Esme", "Florin", "Greta", "Hamza", "Inés", "Jovan", "Keiko",
+    "Leandro", "Maëlle", "Nnamdi", "Odette", "Paolo", "Rania", "Silas", "Thandiwe", "Uma",
+    "Viktor", "Wairimu", "Yara", "Zeynep", "Matteo", "Siobhan", "Tobias", "Aiyana", "Bram",
+    "Celeste", "Emeka", "Freya", "Gideon", "Harriet", "Ilse", "Kwame", "Lucía", "Marek",
+    "Noor", "Orla", "Pavel", "Rhiannon", "Sanjay", "Tove", "Yohannes", "Aurelio", "Brigid",
+    "Cormac", "Dagny", "Eitan", "Fatima", "Giulia", "Hiroshi", "Imogen", "Jasper", "Kerstin",
+)  # fmt: skip
+_LAST = (
+    "Achterberg", "Brannigan", "Cardoso", "Dunmore", "Ekwueme", "Ferreira", "Grünewald",
+    "Halvorsen", "Ibarra", "Jablonski", "Kavanagh", "Lindqvist", "Marchetti", "Nakashima",
+    "Okafor", "Pellegrini", "Quigley", "Rasmussen", "Salazar", "Takahashi", "Underhill",
+    "Vasquez", "Whitcombe", "Yilmaz", "Zielinski", "Abernathy", "Bhattacharya", "Castellano",
+    "Delacroix", "Fairweather", "Gallagher", "Haddad", "Iwasaki", "Kowalczyk", "Lachance",
+    "Moreau", "Novak", "Oyelaran", "Petrakis", "Ramírez", "Sørensen", "Thorne", "Umarov",
+    "Varga", "Wójcik", "Yamada", "Zambrano", "Ngata", "O'Hare", "Mendes", "Aldana", "Brooksby",
+    "Chaudhry", "Dimitriou", "Eriksen", "Fonseca", "Gatling", "Hollis", "Ivanova", "Kamau",
+    "Lorimer", "Mwangi", "Nightingale", "Ostrowski", "Pradhan", "Rourke", "Szabo", "Tremblay",
+)  # fmt: skip
+
+_DAY_TEAMS = ("Aurora", "Borealis", "Cascade", "Driftwood", "Ember", "Foxglove", "Granite")
+_NIGHT_TEAM = "Nightjar"
+_TEAM_SIZE = 10  # day agents per team (a few fewer in practice)
+
+
+# --- the queues ----------------------------------------------------------------------------
+def _queues() -> list[SimQueue]:
+    return [
+        SimQueue("sales", "Sales", 20, 0.8, 0.30, 300.0, 0.6, 90.0, None, 5, "+18005550101"),
+        SimQueue("support", "Support", 30, 0.8, 0.38, 420.0, 0.65, 120.0, None, 10, "+18005550102"),
+        SimQueue("billing", "Billing", 20, 0.8, 0.20, 240.0, 0.55, 100.0, None, 5, "+18005550103"),
+        SimQueue("retention", "Retention", 60, 0.8, 0.12, 360.0, 0.6, 170.0, 600, 10, "+18005550104"),
+    ]  # fmt: skip
+
+
+# --- staffing ------------------------------------------------------------------------------
+_SLOTS = 48  # half-hour slots in a day
+_DAY_STARTS = tuple(range(6 * 60, 14 * 60 + 1, 30))  # candidate day-shift starts (minutes)
+_NIGHT_STARTS = (21 * 60 + 30, 22 * 60, 22 * 60, 22 * 60 + 30, 22 * 60 + 30, 23 * 60)
+
+
+def _covers(shift_start: int, minutes: int) -> list[int]:
+    """Half-hour slots (mod 48) a shift covers."""
+    return [(shift_start // 30 + i) % _SLOTS for i in range(minutes // 30)]
+
+
+def _plan_day_starts(rng: random.Random, lengths: list[int], night: list[Shift]) -> list[int]:
+    """Greedy workforce planning: place each day shift where the curve is least covered."""
+    shape = [arrival_shape((s + 0.5) / 2.0) for s in range(_SLOTS)]
+    staffed = [0.0] * _SLOTS
+    for sh in night:
+        for s in _covers(sh.start_minute, sh.minutes):
+            staffed[s] += 1.0
+    supply = sum(length // 30 for length in lengths) + sum(sh.minutes // 30 for sh in night)
+    scale = supply / sum(shape)
+    need = [scale * v for v in shape]
+    starts: list[int] = []
+    for length in lengths:
+        best, best_gain = _DAY_STARTS[0], -math.inf
+        for st in _DAY_STARTS:
+            gain = sum(need[s] - staffed[s] for s in _covers(st, length))
+            gain += rng.random() * 0.25  # a touch of noise so equal options spread
+            if gain > best_gain:
+                best, best_gain = st, gain
+        for s in _covers(best, length):
+            staffed[s] += 1.0
+        starts.append(best)
+    return starts
+
+
+def _hire_date(rng: random.Random, as_of: date, min_days: int, max_days: int) -> date:
+    d = as_of - timedelta(days=rng.randint(min_days, max_days))
+    return d - timedelta(days=d.weekday())  # classes start on Mondays
+
+
+def _pick_queues(rng: random.Random, queues: list[SimQueue], n: int) -> tuple[str, ...]:
+    names = [q.name for q in queues]
+    weights = [q.share for q in queues]
+    chosen: list[str] = []
+    while len(chosen) < n:
+        pool = [(nm, w) for nm, w in zip(names, weights, strict=True) if nm not in chosen]
+        chosen.append(rng.choices([p[0] for p in pool], [p[1] for p in pool])[0])
+    order = {nm: i for i, nm in enumerate(names)}
+    return tuple(sorted(chosen, key=lambda nm: order[nm]))
+
+
+# Calibration: the fraction of a shift an agent is available (breaks, lunch, coaching) and
+# the occupancy the volumes are sized for over the core day.
+_AVAILABILITY = 0.84
+_OCCUPANCY = 0.80
+
+
+def _calibrate(queues: list[SimQueue], agents: list[SimStaff]) -> list[SimQueue]:
+    share = {q.name: q.share for q in queues}
+    capacity = {q.name: [0.0] * _SLOTS for q in queues}
+    for a in agents:
+        assert a.shift is not None
+        total = sum(share[n] for n in a.queues)
+        for s in _covers(a.shift.start_minute, a.shift.minutes):
+            for n in a.queues:
+                capacity[n][s] += _AVAILABILITY * share[n] / total
+    core = range(9 * 2, 18 * 2)  # 09:00-18:00
+    shape_core = sum(arrival_shape((s + 0.5) / 2.0) * 0.5 for s in core)  # shape-hours
+    out = []
+    for q in queues:
+        agent_seconds = sum(capacity[q.name][s] for s in core) * 1800.0
+        work_per_call = q.aht_mean_s + q.wrapup_s
+        calls_core = _OCCUPANCY * agent_seconds / work_per_call
+        daily = calls_core * SHAPE_INTEGRAL / shape_core
+        out.append(replace(q, daily_calls=round(daily, 1)))
+    return out
+
+
+def demo_centre(seed: int = 7, *, as_of: date = DEMO_AS_OF) -> Centre:
+    """The demo centre: 4 queues, ~70 call-taking agents in teams of ~10, plus leads/staff."""
+    rng = random.Random(f"floorsup-centre:{seed}")
+    queues = _queues()
+    n_night = len(_NIGHT_STARTS)
+    n_day = len(_DAY_TEAMS) * _TEAM_SIZE - rng.randint(2, 5)
+
+    pairs = rng.sample([(f, last) for f in _FIRST for last in _LAST], 200)
+    names = iter(f"{f} {last}" for f, last in pairs)
+
+    # Day shifts: planned against the curve, then teams are cut from agents sorted by start
+    # (team members work the same pattern as their team lead).
+    lengths = [510 if rng.random() < 0.7 else 480 for _ in range(n_day)]
+    night = [Shift(st, 510) for st in _NIGHT_STARTS]
+    starts = _plan_day_starts(rng, lengths, night)
+    day_shifts = sorted(
+        (Shift(st, ln) for st, ln in zip(starts, lengths, strict=True)),
+        key=lambda sh: (sh.start_minute, sh.minutes),
+    )
+
+    # (team, shift, queues, hire_date) for every call-taker, day teams then the night team.
+    rows: list[tuple[str, Shift, tuple[str, ...], date]] = []
+    n_new = 0
+    for i, sh in enumerate(day_shifts):
+        team = f"Team {_DAY_TEAMS[i * len(_DAY_TEAMS) // len(day_shifts)]}"
+        r = rng.random()
+        if r < 0.08 or (n_new < 4 and r < 0.12):  # nesting: hired in the last two months
+            n_new += 1
+            hired = _hire_date(rng, as_of, 14, 60)
+            skills = _pick_queues(rng, queues, 1)
+        else:
+            t = rng.random()
+            hired = _hire_date(
+                rng, as_of, *((70, 365) if t < 0.25 else (366, 1100) if t < 0.7 else (1100, 2900))
+            )
+            n = rng.choices((1, 2, 3), (0.3, 0.45, 0.25))[0]
+            skills = _pick_queues(rng, queues, n)
+        rows.append((team, sh, skills, hired))
+    all_names = [q.name for q in queues]
+    for j, sh in enumerate(night):  # night agents are broadly skilled: 3 of the 4 queues
+        skills = tuple(nm for k, nm in enumerate(all_names) if k != j % len(all_names))
+        rows.append((f"Team {_NIGHT_TEAM}", sh, skills, _hire_date(rng, as_of, 200, 2500)))
+
+    staff_rows: list[tuple[date, str, str, str | None, tuple[str, ...], Shift | None, str]] = []
+    for ext, (team, sh, skills, hired) in enumerate(rows, start=2001):
+        staff_rows.append((hired, "agent", team, f"PJSIP/{ext}", skills, sh, next(names)))
+
+    # People who take no calls.
+    team_names = [f"Team {t}" for t in _DAY_TEAMS] + [f"Team {_NIGHT_TEAM}"]
+    for team in team_names:
+        members = [r for r in rows if r[0] == team]
+        if not members:
+            continue
+        sh = members[len(members) // 2][1]
+        hired = _hire_date(rng, as_of, 900, 4000)
+        staff_rows.append((hired, "team_lead", team, None, (), sh, next(names)))
+    support_roles = (
+        ("supervisor", "Floor Supervisors", Shift(7 * 60, 510)),
+        ("supervisor", "Floor Supervisors", Shift(11 * 60, 510)),
+        ("supervisor", "Floor Supervisors", Shift(14 * 60, 510)),
+        ("supervisor", "Floor Supervisors", Shift(22 * 60, 510)),
+        ("trainer", "Learning & Development", Shift(8 * 60, 480)),
+        ("trainer", "Learning & Development", Shift(9 * 60, 480)),
+        ("manager", "Operations", Shift(8 * 60 + 30, 540)),
+        ("client_services", "Client Services", Shift(9 * 60, 480)),
+        ("client_services", "Client Services", Shift(9 * 60, 480)),
+    )
+    for role, team, sh in support_roles:
+        hired = _hire_date(rng, as_of, 700, 4500)
+        staff_rows.append((hired, role, team, None, (), sh, next(names)))
+
+    # Staff ids follow hire order, as an HR system would have handed them out.
+    staff_rows.sort(key=lambda r: (r[0], r[3] or "~", r[6]))
+    staff = [
+        SimStaff(f"E{1001 + i}", nm, team, role, hired, member, skills, sh)
+        for i, (hired, role, team, member, skills, sh, nm) in enumerate(staff_rows)
+    ]
+    # Present them by team and seat (extension), the way a roster export would list them.
+    order = {t: i for i, t in enumerate(team_names)}
+    staff.sort(
+        key=lambda s: (order.get(s.team, 99), s.role != "team_lead", s.member or "", s.staff_id)
+    )
+
+    queues = _calibrate(queues, [s for s in staff if s.takes_calls])
+    return Centre(name="Harbourline Contact Centre", queues=queues, staff=staff)
+
+
+# --- the roster ----------------------------------------------------------------------------
+def roster_rows(centre: Centre) -> list[dict[str, str]]:
+    """One row per person, with exactly the roster CSV columns."""
+    return [
+        {
+            "staff_id": s.staff_id,
+            "name": s.name,
+            "team": s.team,
+            "role": s.role,
+            "hire_date": s.hire_date.isoformat(),
+            "acd_agent": s.member if s.member else "",
+        }
+        for s in centre.staff
+    ]
+
+
+def roster_csv(centre: Centre) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(ROSTER_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(roster_rows(centre))
+    return buf.getvalue()
+
+
+def write_roster_csv(centre: Centre, path: str | Path) -> None:
+    Path(path).write_text(roster_csv(centre), encoding="utf-8")

@@ -1,0 +1,161 @@
+"""SQLModel tables for the domain as it is known today.
+
+Instants are UTC epoch seconds (REAL): cheap to store, compare and index, and DST-proof.
+Tables are created and changed only by the Alembic migrations in db/migrations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import Text as SAText
+from sqlmodel import Field, SQLModel
+
+ROLES = ("agent", "supervisor", "team_lead", "trainer", "manager", "client_services")
+
+
+class Site(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    tz: str
+
+
+class Team(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    site_id: int | None = Field(default=None, foreign_key="site.id")
+
+
+class Staff(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    staff_id: str = Field(unique=True, index=True)
+    name: str
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    role: str
+    hire_date: dt.date | None = None
+    login: str | None = Field(default=None, unique=True)
+    active: bool = True
+
+
+class AcdAgent(SQLModel, table=True):
+    """A name the ACD writes in queue_log's agent field; mapped to staff by the roster.
+    Names seen in the feed but not on the roster stay unmapped and still show."""
+
+    __tablename__ = "acd_agent"
+    name: str = Field(primary_key=True)
+    staff_pk: int | None = Field(default=None, foreign_key="staff.id", index=True)
+
+
+class Queue(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True)
+    sl_target_seconds: int = 20
+    sl_target_fraction: float = 0.8
+
+
+class IngestSource(SQLModel, table=True):
+    """The checkpoint of one feed: which file (identity) and how far we have read."""
+
+    __tablename__ = "ingest_source"
+    id: int | None = Field(default=None, primary_key=True)
+    path: str = Field(unique=True)
+    format: str = "flat"
+    dev: int | None = Field(default=None, sa_type=BigInteger)
+    inode: int | None = Field(default=None, sa_type=BigInteger)
+    head: str | None = None  # digest of the file's first bytes: identity across copies
+    offset: int = Field(default=0, sa_type=BigInteger)
+    line_no: int = 0
+    lines_ok: int = 0
+    lines_rejected: int = 0
+    lines_duplicate: int = 0
+    rotations: int = 0
+    updated_at: float = 0.0
+
+
+class QueueEvent(SQLModel, table=True):
+    """Every line of the feed that parsed, kept raw (custom events too)."""
+
+    __tablename__ = "queue_event"
+    __table_args__ = (
+        Index("ix_queue_event_ts", "ts"),
+        Index("ix_queue_event_callid", "callid"),
+        Index("ix_queue_event_agent_ts", "agent", "ts"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ts: float
+    callid: str
+    queue: str
+    agent: str
+    event: str
+    data: str = ""  # data fields joined with "|", as in the flat file
+    source_id: int | None = Field(default=None, foreign_key="ingest_source.id")
+    line_no: int | None = None
+
+
+class RejectedLine(SQLModel, table=True):
+    """A damaged feed line, set aside with where it was and what was wrong."""
+
+    __tablename__ = "rejected_line"
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int | None = Field(default=None, foreign_key="ingest_source.id", index=True)
+    line_no: int
+    byte_offset: int
+    reason: str
+    raw: str = Field(sa_column=Column(SAText, nullable=False))
+    seen_at: float
+
+
+class Call(SQLModel, table=True):
+    """One call in one queue, derived from its events."""
+
+    __table_args__ = (
+        UniqueConstraint("callid", "queue", name="uq_call_callid_queue"),
+        Index("ix_call_entered_at", "entered_at"),
+        Index("ix_call_outcome", "outcome"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    callid: str
+    queue: str
+    entered_at: float
+    answered_at: float | None = None
+    ended_at: float | None = None
+    wait_seconds: float | None = None
+    talk_seconds: float | None = None
+    hold_seconds: float | None = None
+    agent: str | None = None
+    outcome: str
+
+
+class AgentStateSpan(SQLModel, table=True):
+    """A stretch of one agent's time in one state; `end` is NULL while it lasts."""
+
+    __tablename__ = "agent_state_span"
+    __table_args__ = (
+        Index("ix_span_agent_start", "agent", "start"),
+        Index("ix_span_open", "end", "agent"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    agent: str
+    state: str
+    reason: str | None = None
+    queue: str | None = None
+    callid: str | None = None
+    start: float
+    end: float | None = None
+
+
+class AgentLive(SQLModel, table=True):
+    """The ingest's per-agent state machine, saved with every batch so a restart resumes it."""
+
+    __tablename__ = "agent_live"
+    agent: str = Field(primary_key=True)
+    logged_in: bool = False
+    queues: str = ""  # member queues joined with "|"
+    paused: bool = False
+    reason: str | None = None
+    call_id: str | None = None
+    call_queue: str | None = None
+    last_ts: float = 0.0
+    state: str = "logged_out"
+    state_since: float = 0.0

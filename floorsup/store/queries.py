@@ -1,0 +1,163 @@
+"""Read queries. Each returns plain frozen values (never ORM objects), so the screens
+cannot trigger lazy loads, and each takes `now` or a window (time is a parameter)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine
+
+from floorsup.domain.types import AgentState, CallRecord, Outcome
+from floorsup.store.sql import fetchall
+
+WAITING_HORIZON = 4 * 3600.0  # a call "waiting" longer than this lost its ending lines
+
+
+@dataclass(frozen=True, slots=True)
+class QueueInfo:
+    name: str
+    target_seconds: int
+    target_fraction: float
+
+
+@dataclass(frozen=True, slots=True)
+class AgentNow:
+    """One agent at `now`, from the span that covers it, with who they are on the roster."""
+
+    agent: str  # the ACD name the feed uses (canonical, if the roster gives several)
+    staff_id: str | None
+    name: str
+    team: str | None
+    state: AgentState
+    since: float
+    reason: str | None
+    queue: str | None  # the queue of the call being rung / talked on
+    member_queues: tuple[str, ...]
+    calls_today: int
+
+
+_CALL_COLS = "callid, queue, entered_at, outcome, answered_at, ended_at, wait_seconds, talk_seconds, agent, hold_seconds"
+
+
+def _call(row: tuple) -> CallRecord:  # type: ignore[type-arg]
+    return CallRecord(row[0], row[1], row[2], Outcome(row[3]), *row[4:])
+
+
+def queues(conn: Connection) -> list[QueueInfo]:
+    return [
+        QueueInfo(r[0], int(r[1]), float(r[2]))
+        for r in fetchall(
+            conn, "SELECT name, sl_target_seconds, sl_target_fraction FROM queue ORDER BY name"
+        )
+    ]
+
+
+def calls_entered(conn: Connection, start: float, end: float) -> list[CallRecord]:
+    """Calls that entered a queue in [start, end)."""
+    return [
+        _call(r)
+        for r in fetchall(
+            conn,
+            f"SELECT {_CALL_COLS} FROM call WHERE entered_at >= ? AND entered_at < ?",
+            (start, end),
+        )
+    ]
+
+
+def calls_waiting(conn: Connection, now: float) -> list[CallRecord]:
+    """Calls in queue at `now` (entered, not answered or gone by then)."""
+    return [
+        _call(r)
+        for r in fetchall(
+            conn,
+            f"SELECT {_CALL_COLS} FROM call WHERE entered_at <= ? AND entered_at > ? "
+            "AND (answered_at IS NULL OR answered_at > ?) AND (ended_at IS NULL OR ended_at > ?)",
+            (now, now - WAITING_HORIZON, now, now),
+        )
+    ]
+
+
+def agents_now(
+    conn: Connection, now: float, day_start: float, *, logged_in_only: bool = True
+) -> list[AgentNow]:
+    """Every agent whose state span covers `now` (logged-in ones unless asked otherwise)."""
+    spans = fetchall(
+        conn,
+        "SELECT s.agent, s.state, s.start, s.reason, s.queue, l.queues FROM agent_state_span s "
+        "LEFT JOIN agent_live l ON l.agent = s.agent "
+        'WHERE (s."end" IS NULL OR s."end" > ?) AND s.start <= ?',
+        (now, now),
+    )
+    who = {
+        r[0]: (r[1], r[2], r[3])
+        for r in fetchall(
+            conn,
+            "SELECT a.name, s.staff_id, s.name, t.name FROM acd_agent a JOIN staff s ON s.id = a.staff_pk "
+            "LEFT JOIN team t ON t.id = s.team_id",
+        )
+    }
+    counts = dict(
+        fetchall(
+            conn,
+            "SELECT agent, count(*) FROM call WHERE answered_at >= ? AND answered_at <= ? AND agent IS NOT NULL "
+            "GROUP BY agent",
+            (day_start, now),
+        )
+    )
+    out: list[AgentNow] = []
+    for agent, state, start, reason, queue, member in spans:
+        st = AgentState(state)
+        if logged_in_only and st is AgentState.LOGGED_OUT:
+            continue
+        staff_id, name, team = who.get(agent, (None, agent, None))
+        out.append(
+            AgentNow(
+                agent=agent,
+                staff_id=staff_id,
+                name=name,
+                team=team,
+                state=st,
+                since=float(start),
+                reason=reason,
+                queue=queue,
+                member_queues=tuple(filter(None, (member or "").split("|"))),
+                calls_today=int(counts.get(agent, 0)),
+            )
+        )
+    return out
+
+
+class ChangeWatcher:
+    """Tells cheaply whether anyone committed since the last look.
+
+    SQLite: `PRAGMA data_version` on one connection held open for the purpose (it counts
+    other connections' commits). Elsewhere: the newest event id and span count (PostgreSQL
+    LISTEN/NOTIFY is the later refinement)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._conn: Connection | None = None
+        self._last: object = None
+
+    def _marker(self) -> object:
+        if self._conn is None:
+            self._conn = self.engine.connect()
+        if self._conn.dialect.name == "sqlite":
+            return fetchall(self._conn, "PRAGMA data_version")[0][0]
+        row = fetchall(
+            self._conn, "SELECT max(id), (SELECT max(id) FROM agent_state_span) FROM queue_event"
+        )
+        self._conn.rollback()
+        return row[0]
+
+    def changed(self) -> bool:
+        marker = self._marker()
+        if marker == self._last:
+            return False
+        self._last = marker
+        return True
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -1,0 +1,173 @@
+"""Roster import: `staff_id,name,team,role,hire_date,acd_agent`. The whole file is checked
+first; any bad row rejects the file with its line numbers and nothing changes."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from floorsup.store.engine import write_conn
+from floorsup.store.models import ROLES
+from floorsup.store.sql import execute, executemany, fetchall
+
+ROSTER_COLUMNS = ("staff_id", "name", "team", "role", "hire_date", "acd_agent")
+
+
+class ImportError_(ValueError):
+    """A file was rejected; `problems` lists each one as `file:line: what was expected`."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        shown = problems[:50]
+        more = f"\n… and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(
+            f"{path}: rejected, nothing was changed ({len(problems)} problem(s)):\n"
+            + "\n".join(shown)
+            + more
+        )
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    staff_id: str
+    name: str
+    team: str
+    role: str
+    hire_date: dt.date | None
+    acd_agents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RosterResult:
+    added: int
+    updated: int
+    teams: int
+    acd_names: int
+
+
+def read_csv_text(path: Path) -> str:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportError_(str(path), [f"{path}: cannot read: {exc.strerror}"]) from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ImportError_(
+            str(path), [f"{path}:{line}: not UTF-8 text (save the file as UTF-8 CSV)"]
+        ) from exc
+
+
+def parse_roster(path: Path, text: str) -> list[RosterRow]:
+    problems: list[str] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise ImportError_(
+            str(path), [f"{path}:1: empty file: expected a header {','.join(ROSTER_COLUMNS)}"]
+        ) from None
+    missing = [c for c in ROSTER_COLUMNS if c not in header]
+    if missing:
+        raise ImportError_(
+            str(path),
+            [f"{path}:1: header lacks {', '.join(missing)}: expected {','.join(ROSTER_COLUMNS)}"],
+        )
+    ix = {c: header.index(c) for c in ROSTER_COLUMNS}
+    rows: list[RosterRow] = []
+    seen_ids: dict[str, int] = {}
+    seen_acd: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            problems.append(f"{path}:{line}: expected {len(header)} columns, got {len(row)}")
+            continue
+        get = {c: row[i].strip() for c, i in ix.items()}
+        sid, name, role = get["staff_id"], get["name"], get["role"].lower()
+        if not sid:
+            problems.append(f"{path}:{line}: staff_id is empty")
+        elif sid in seen_ids:
+            problems.append(f"{path}:{line}: staff_id {sid!r} repeats line {seen_ids[sid]}")
+        else:
+            seen_ids[sid] = line
+        if not name:
+            problems.append(f"{path}:{line}: name is empty")
+        if role not in ROLES:
+            problems.append(f"{path}:{line}: role {get['role']!r} is not one of {', '.join(ROLES)}")
+        hire: dt.date | None = None
+        if get["hire_date"]:
+            try:
+                hire = dt.date.fromisoformat(get["hire_date"])
+            except ValueError:
+                problems.append(
+                    f"{path}:{line}: hire_date {get['hire_date']!r} is not a date YYYY-MM-DD"
+                )
+        names = tuple(a.strip() for a in get["acd_agent"].split(";") if a.strip())
+        for a in names:
+            if a in seen_acd:
+                problems.append(
+                    f"{path}:{line}: acd_agent {a!r} already belongs to line {seen_acd[a]}"
+                )
+            else:
+                seen_acd[a] = line
+        rows.append(RosterRow(line, sid, name, get["team"], role, hire, names))
+    if problems:
+        raise ImportError_(str(path), problems)
+    return rows
+
+
+def import_roster(engine: Engine, path: str | Path) -> RosterResult:
+    path = Path(path)
+    rows = parse_roster(path, read_csv_text(path))
+    with write_conn(engine) as conn, conn.begin():
+        teams = {n: i for i, n in fetchall(conn, "SELECT id, name FROM team")}
+        for team in sorted({r.team for r in rows if r.team} - set(teams)):
+            execute(conn, "INSERT INTO team (name) VALUES (?)", (team,))
+        teams = {n: i for i, n in fetchall(conn, "SELECT id, name FROM team")}
+        existing = {s: i for i, s in fetchall(conn, "SELECT id, staff_id FROM staff")}
+        added = updated = 0
+        for r in rows:
+            params = (
+                r.name,
+                teams.get(r.team),
+                r.role,
+                r.hire_date.isoformat() if r.hire_date else None,
+            )
+            if r.staff_id in existing:
+                execute(
+                    conn,
+                    "UPDATE staff SET name = ?, team_id = ?, role = ?, hire_date = ?, active = ? WHERE staff_id = ?",
+                    (*params, True, r.staff_id),
+                )
+                updated += 1
+            else:
+                execute(
+                    conn,
+                    "INSERT INTO staff (name, team_id, role, hire_date, active, staff_id) VALUES (?, ?, ?, ?, ?, ?)",
+                    (*params, True, r.staff_id),
+                )
+                added += 1
+        pks = {s: i for i, s in fetchall(conn, "SELECT id, staff_id FROM staff")}
+        acd = [(a, pks[r.staff_id]) for r in rows for a in r.acd_agents]
+        # An ACD name now on the roster is (re)assigned to that person; names dropped from
+        # the roster stay known (they are in the feed) but belong to nobody.
+        listed = {a for a, _ in acd}
+        for (name,) in fetchall(conn, "SELECT name FROM acd_agent WHERE staff_pk IS NOT NULL"):
+            if name not in listed:
+                execute(conn, "UPDATE acd_agent SET staff_pk = NULL WHERE name = ?", (name,))
+        executemany(
+            conn,
+            "INSERT INTO acd_agent (name, staff_pk) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET staff_pk = excluded.staff_pk",
+            acd,
+        )
+    return RosterResult(added, updated, len(teams), len(acd))
