@@ -69,6 +69,17 @@ def cmd_import_roster(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_queue(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.store.roster import set_queue_target
+
+    try:
+        set_queue_target(_engine(settings), args.name, args.target_seconds, args.target)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    print(f"queue {args.name}: {args.target:.0%} answered within {args.target_seconds} s")
+    return 0
+
+
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.ingest.follow import QueueLogFeed
 
@@ -157,6 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = isub.add_parser("roster", help="staff_id,name,team,role,hire_date,acd_agent")
     s.add_argument("file", type=Path)
     s.set_defaults(func=cmd_import_roster)
+
+    s = sub.add_parser("queue", help="set a queue's service-level target")
+    s.add_argument("name")
+    s.add_argument(
+        "--target-seconds", type=int, required=True, help="answered within this many seconds"
+    )
+    s.add_argument(
+        "--target", type=float, default=0.8, help="fraction to answer within it (default 0.8)"
+    )
+    s.set_defaults(func=cmd_queue)
 
     ing = sub.add_parser("ingest", help="read the ACD's feed")
     gsub = ing.add_subparsers(dest="what", metavar="WHAT", required=True)

@@ -25,7 +25,36 @@ Event = tuple[float, str, str, str, str, str]
 # Every event Asterisk's app_queue (and chan_agent) writes. Others (DID, INFO, custom
 # events written by dialplan QueueLog()) are kept as raw events all the same.
 STOCK_EVENTS = frozenset(
-    ["ENTERQUEUE", "CONNECT", "COMPLETEAGENT", "COMPLETECALLER", "ABANDON", "EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY", "WITHDRAW", "RINGNOANSWER", "RINGCANCELED", "TRANSFER", "BLINDTRANSFER", "ATTENDEDTRANSFER", "ADDMEMBER", "REMOVEMEMBER", "PAUSE", "UNPAUSE", "PAUSEALL", "UNPAUSEALL", "AGENTLOGIN", "AGENTLOGOFF", "AGENTCALLBACKLOGIN", "AGENTCALLBACKLOGOFF", "AGENTDUMP", "SYSCOMPAT", "QUEUESTART", "CONFIGRELOAD"]
+    [
+        "ENTERQUEUE",
+        "CONNECT",
+        "COMPLETEAGENT",
+        "COMPLETECALLER",
+        "ABANDON",
+        "EXITWITHTIMEOUT",
+        "EXITEMPTY",
+        "EXITWITHKEY",
+        "WITHDRAW",
+        "RINGNOANSWER",
+        "RINGCANCELED",
+        "TRANSFER",
+        "BLINDTRANSFER",
+        "ATTENDEDTRANSFER",
+        "ADDMEMBER",
+        "REMOVEMEMBER",
+        "PAUSE",
+        "UNPAUSE",
+        "PAUSEALL",
+        "UNPAUSEALL",
+        "AGENTLOGIN",
+        "AGENTLOGOFF",
+        "AGENTCALLBACKLOGIN",
+        "AGENTCALLBACKLOGOFF",
+        "AGENTDUMP",
+        "SYSCOMPAT",
+        "QUEUESTART",
+        "CONFIGRELOAD",
+    ]
 )
 
 MIN_TS = 631152000.0  # 1990-01-01: anything earlier is a damaged timestamp
@@ -52,10 +81,7 @@ class FormatError(ValueError):
 
 
 def printable(raw: bytes | str, limit: int = 500) -> str:
-    if isinstance(raw, bytes):
-        text = raw.decode("utf-8", errors="backslashreplace")
-    else:
-        text = raw
+    text = raw.decode("utf-8", errors="backslashreplace") if isinstance(raw, bytes) else raw
     text = text.replace("\x00", "\\x00")
     return text if len(text) <= limit else text[:limit] + "…"
 

@@ -3,7 +3,7 @@ cannot trigger lazy loads, and each takes `now` or a window (time is a parameter
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, Engine
 
@@ -39,7 +39,7 @@ class AgentNow:
 _CALL_COLS = "callid, queue, entered_at, outcome, answered_at, ended_at, wait_seconds, talk_seconds, agent, hold_seconds"
 
 
-def _call(row: tuple) -> CallRecord:  # type: ignore[type-arg]
+def _call(row: tuple) -> CallRecord:
     return CallRecord(row[0], row[1], row[2], Outcome(row[3]), *row[4:])
 
 
@@ -65,9 +65,9 @@ def calls_entered(conn: Connection, start: float, end: float) -> list[CallRecord
 
 
 def calls_waiting(conn: Connection, now: float) -> list[CallRecord]:
-    """Calls in queue at `now` (entered, not answered or gone by then)."""
+    """Calls in queue at `now` (entered, not answered or gone by then), as they stood then."""
     return [
-        _call(r)
+        replace(_call(r), outcome=Outcome.WAITING, answered_at=None, ended_at=None)
         for r in fetchall(
             conn,
             f"SELECT {_CALL_COLS} FROM call WHERE entered_at <= ? AND entered_at > ? "
@@ -161,3 +161,70 @@ class ChangeWatcher:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpanRow:
+    state: AgentState
+    start: float
+    end: float | None
+    reason: str | None
+    queue: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentDay:
+    agent: str
+    staff_id: str | None
+    name: str
+    team: str | None
+    role: str | None
+    hire_date: str | None
+    other_names: tuple[str, ...]
+    spans: tuple[SpanRow, ...]
+    calls: tuple[CallRecord, ...]
+
+
+def agent_day(conn: Connection, agent: str, day_start: float, now: float) -> AgentDay:
+    """One agent's day so far: who they are, their state spans and their calls."""
+    who = fetchall(
+        conn,
+        "SELECT s.staff_id, s.name, t.name, s.role, s.hire_date, s.id FROM acd_agent a "
+        "JOIN staff s ON s.id = a.staff_pk LEFT JOIN team t ON t.id = s.team_id WHERE a.name = ?",
+        (agent,),
+    )
+    others: tuple[str, ...] = ()
+    if who:
+        staff_id, name, team, role, hire, pk = who[0]
+        others = tuple(
+            r[0] for r in fetchall(conn, "SELECT name FROM acd_agent WHERE staff_pk = ?", (pk,))
+        )
+    else:
+        staff_id, name, team, role, hire = None, agent, None, None, None
+    spans = tuple(
+        SpanRow(
+            AgentState(r[0]),
+            float(r[1]),
+            None if r[2] is None or r[2] > now else float(r[2]),
+            r[3],
+            r[4],
+        )
+        for r in fetchall(
+            conn,
+            'SELECT state, start, "end", reason, queue FROM agent_state_span WHERE agent = ? '
+            'AND start <= ? AND ("end" IS NULL OR "end" > ?) ORDER BY start',
+            (agent, now, day_start),
+        )
+    )
+    calls = tuple(
+        _call(r)
+        for r in fetchall(
+            conn,
+            f"SELECT {_CALL_COLS} FROM call WHERE agent = ? AND answered_at >= ? AND answered_at <= ? "
+            "ORDER BY answered_at",
+            (agent, day_start, now),
+        )
+    )
+    return AgentDay(
+        agent, staff_id, name, team, role, str(hire) if hire else None, others, spans, calls
+    )

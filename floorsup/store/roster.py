@@ -171,3 +171,23 @@ def import_roster(engine: Engine, path: str | Path) -> RosterResult:
             acd,
         )
     return RosterResult(added, updated, len(teams), len(acd))
+
+
+def set_queue_target(engine: Engine, name: str, seconds: int, fraction: float) -> None:
+    """A queue's service-level target: `fraction` of calls answered within `seconds`."""
+    if not name.strip():
+        raise ValueError("queue name is empty")
+    if not 1 <= seconds <= 3600:
+        raise ValueError(f"target seconds {seconds} is out of range: expected 1 to 3600")
+    if not 0 < fraction <= 1:
+        raise ValueError(
+            f"target fraction {fraction} is out of range: expected a fraction in (0, 1], e.g. 0.8"
+        )
+    with write_conn(engine) as conn, conn.begin():
+        execute(
+            conn,
+            "INSERT INTO queue (name, sl_target_seconds, sl_target_fraction) VALUES (?, ?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET sl_target_seconds = excluded.sl_target_seconds, "
+            "sl_target_fraction = excluded.sl_target_fraction",
+            (name.strip(), seconds, fraction),
+        )

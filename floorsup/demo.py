@@ -1,0 +1,142 @@
+"""`floorsup demo`: a fresh database with a believable centre, a day's history so far,
+and a simulator appending queue_log lines as a real ACD would, read by the same follow
+path as a real feed (`floorsup ingest queue-log --follow`), then the live floor."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from floorsup.clock import ScaledClock
+from floorsup.config import Settings, default_db_path
+from floorsup.domain.intervals import day_bounds, local_date
+from floorsup.ingest.follow import QueueLogFeed
+from floorsup.sim import FloorSimulator, demo_centre, write_roster_csv
+from floorsup.store.engine import make_engine, upgrade
+from floorsup.store.roster import import_roster, set_queue_target
+
+
+class DemoFloor:
+    """The simulated ACD and the ingest that follows its file, each in a thread."""
+
+    def __init__(
+        self, settings: Settings, *, seed: int, speed: float, workdir: Path, fresh: bool = True
+    ) -> None:
+        self.settings = settings
+        self.workdir = workdir
+        self.feed_path = workdir / "queue_log"
+        self.roster_path = workdir / "roster.csv"
+        if fresh:
+            for p in workdir.glob("demo.db*"):
+                p.unlink()
+            self.feed_path.unlink(missing_ok=True)
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.engine = make_engine(settings.url)
+        upgrade(self.engine)
+        self.centre = demo_centre(seed)
+        write_roster_csv(self.centre, self.roster_path)
+        import_roster(self.engine, self.roster_path)
+        for q in self.centre.queues:
+            set_queue_target(self.engine, q.name, q.sl_seconds, q.sl_target)
+        self.clock = ScaledClock(start=time.time(), speed=speed)
+        now = self.clock.now()
+        day_start, _ = day_bounds(local_date(now, settings.tz), settings.tz)
+        self.sim = FloorSimulator(self.centre, tz=settings.tz, day_start=day_start, seed=seed)
+        self.stop = threading.Event()
+        self.errors: list[BaseException] = []
+        self._threads: list[threading.Thread] = []
+        self.feed: QueueLogFeed | None = None
+
+    def _write(self, until: float) -> int:
+        lines = self.sim.advance(until)
+        if lines:
+            with open(self.feed_path, "a", encoding="utf-8") as fh:
+                fh.writelines(lines)
+        return len(lines)
+
+    def backfill(self) -> int:
+        """The day so far: written to the feed and ingested before the screen opens."""
+        n = self._write(self.clock.now())
+        self.feed = QueueLogFeed(self.engine, self.feed_path, tz=self.settings.tz)
+        self.feed.run(follow=False)
+        return n
+
+    def _acd(self) -> None:
+        try:
+            while not self.stop.wait(0.5):
+                self._write(self.clock.now())
+        except BaseException as exc:  # pragma: no cover - shown to the user on exit
+            self.errors.append(exc)
+
+    def _ingest(self) -> None:
+        try:
+            assert self.feed is not None
+            self.feed.run(follow=True, stop=self.stop, poll=0.2)
+        except BaseException as exc:  # pragma: no cover
+            self.errors.append(exc)
+
+    def start(self) -> None:
+        for target, name in ((self._acd, "demo-acd"), (self._ingest, "demo-ingest")):
+            t = threading.Thread(target=target, name=name, daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def close(self) -> None:
+        self.stop.set()
+        for t in self._threads:
+            t.join(timeout=10)
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    if args.speed <= 0 or args.speed > 3600:
+        raise ValueError("--speed: expected a number above 0 and at most 3600")
+    if args.db is None:  # the demo never touches your real database
+        settings = replace(settings, db=str(default_db_path().with_name("demo") / "demo.db"))
+        workdir = default_db_path().with_name("demo")
+    else:
+        workdir = (
+            Path(settings.db).expanduser().resolve().parent
+            if "://" not in settings.db
+            else Path.cwd()
+        )
+    demo = DemoFloor(
+        settings, seed=args.seed, speed=args.speed, workdir=workdir, fresh=not args.keep
+    )
+    started = time.perf_counter()
+    lines = demo.backfill()
+    print(
+        f"demo: {len(demo.centre.staff)} staff, {len(demo.centre.queues)} queues; "
+        f"{lines:,} queue_log lines so far today ingested in {time.perf_counter() - started:.1f} s\n"
+        f"      database {settings.db}\n      feed     {demo.feed_path}"
+    )
+    demo.start()
+    try:
+        if args.headless:
+            wall = args.minutes * 60 / args.speed
+            deadline = time.monotonic() + wall
+            while time.monotonic() < deadline and not demo.errors:
+                time.sleep(min(0.5, max(0.0, deadline - time.monotonic())))
+        else:
+            from floorsup.tui.app import make_app
+
+            make_app(settings, engine=demo.engine, clock=demo.clock).run()
+    finally:
+        demo.close()
+    if demo.errors:
+        raise RuntimeError(f"the demo floor failed: {demo.errors[0]!r}")
+    if args.headless:
+        from floorsup.reports import queue_report, render
+
+        # The follow thread has stopped: read what is left of the feed, then report.
+        assert demo.feed is not None
+        demo.feed.run(follow=False)
+        now = demo.clock.now()
+        day = local_date(now, settings.tz)
+        rows = queue_report(demo.engine, settings, day, day, "30", now)
+        print(render(rows, "table", settings))
+        totals = queue_report(demo.engine, settings, day, day, "total", now)
+        print(render(totals, "table", settings, skip_empty=False))
+    return 0

@@ -1,0 +1,135 @@
+"""The agent page (simple for now): who they are, state now, today's numbers and states."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from floorsup.domain.intervals import day_bounds, local_date
+from floorsup.domain.types import ANSWERED_OUTCOMES, Outcome
+from floorsup.store.queries import AgentDay, agent_day
+from floorsup.tui.format import age_cell, clock_text, duration, short_secs, state_text
+
+if TYPE_CHECKING:
+    from floorsup.tui.app import FloorsupApp
+
+
+class AgentLoaded(Message):
+    def __init__(self, day: AgentDay | None, error: str | None = None) -> None:
+        super().__init__()
+        self.day = day
+        self.error = error
+
+
+class AgentScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("r", "reload", "Reload"),
+    ]
+
+    def __init__(self, agent: str) -> None:
+        super().__init__()
+        self.agent = agent
+        self.day: AgentDay | None = None
+
+    @property
+    def fapp(self) -> FloorsupApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="agent-head")
+        yield DataTable(id="agent-spans", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        t = self.query_one("#agent-spans", DataTable)
+        for key, label in (
+            ("from", "From"),
+            ("to", "To"),
+            ("state", "State"),
+            ("for", "For"),
+            ("queue", "Queue"),
+        ):
+            t.add_column(label, key=key)
+        self.query_one("#agent-head", Static).update(Text(f"Loading {self.agent}…"))
+        t.focus()
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True)
+    def _load(self) -> None:
+        app = self.fapp
+        now = app.clock.now()
+        start, _ = day_bounds(local_date(now, app.settings.tz), app.settings.tz)
+        try:
+            with app.engine.connect() as conn:
+                day = agent_day(conn, self.agent, start, now)
+        except Exception as exc:
+            self.post_message(AgentLoaded(None, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(AgentLoaded(day))
+
+    @on(AgentLoaded)
+    def _loaded(self, message: AgentLoaded) -> None:
+        head = self.query_one("#agent-head", Static)
+        if message.day is None:
+            head.update(
+                Text(f"Could not load {self.agent}: {message.error}", style=self.fapp.palette.bad)
+            )
+            return
+        self.day = d = message.day
+        app = self.fapp
+        tz, now, pal = app.settings.tz, app.clock.now(), app.palette
+        answered = [c for c in d.calls if c.outcome in ANSWERED_OUTCOMES]
+        handled = [
+            c.talk_seconds
+            for c in d.calls
+            if c.outcome in (Outcome.ANSWERED, Outcome.TRANSFERRED) and c.talk_seconds is not None
+        ]
+        aht = sum(handled) / len(handled) if handled else None
+        lines = Text()
+        lines.append(d.name, style="bold")
+        lines.append(f"  {d.staff_id or 'not on the roster'}")
+        if d.team:
+            lines.append(f" · {d.team}")
+        if d.role:
+            lines.append(f" · {d.role}")
+        if d.hire_date:
+            lines.append(f" · hired {d.hire_date}")
+        lines.append(f"\nACD name(s): {', '.join(d.other_names) or d.agent}\n")
+        if d.spans and d.spans[-1].end is None:
+            cur = d.spans[-1]
+            lines.append("Now: ")
+            lines.append_text(state_text(cur.state, cur.reason, pal))
+            lines.append(" for ")
+            lines.append_text(age_cell(cur.state, now - cur.start, pal))
+            if cur.queue:
+                lines.append(f" ({cur.queue})")
+        else:
+            lines.append("Now: logged out", style=pal.muted)
+        lines.append(
+            f"\nToday: {len(answered)} calls answered · AHT {short_secs(aht)} · "
+            f"talk {duration(sum(handled))} · as of {clock_text(now, tz, '%H:%M:%S')}"
+        )
+        head.update(lines)
+        table = self.query_one("#agent-spans", DataTable)
+        table.clear()
+        for i, s in enumerate(reversed(d.spans)):
+            end = s.end if s.end is not None else now
+            table.add_row(
+                clock_text(s.start, tz, "%H:%M:%S"),
+                clock_text(s.end, tz, "%H:%M:%S") if s.end is not None else "now",
+                state_text(s.state, s.reason, pal),
+                duration(end - s.start),
+                s.queue or "",
+                key=str(i),
+            )
