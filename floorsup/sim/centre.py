@@ -55,11 +55,6 @@ def arrival_shape(hour: float) -> float:
     return _SHAPE_ANCHORS[-1][1]  # pragma: no cover
 
 
-# The integral of the shape over a day, in shape-hours (calls/hour = daily * shape / integral).
-SHAPE_INTEGRAL: float = sum(arrival_shape((m + 0.5) / 60.0) for m in range(24 * 60)) / 60.0
-SHAPE_MAX: float = max(v for _, v in _SHAPE_ANCHORS)
-
-
 # --- value types ---------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class SimQueue:
@@ -74,7 +69,23 @@ class SimQueue:
     max_wait_s: int | None  # queue timeout -> EXITWITHTIMEOUT
     wrapup_s: int  # Asterisk wrapuptime: not offered calls this long after one ends
     did: str  # the number callers dial
-    daily_calls: float = 0.0  # calibrated expected calls per day
+    # Expected calls per local half-hour (48 values from 00:00), sized to the staffing.
+    forecast: tuple[float, ...] = ()
+
+    @property
+    def daily_calls(self) -> float:
+        return sum(self.forecast)
+
+    def rate(self, hour: float) -> float:
+        """Expected arrivals per second at a local hour of day (linear between half-hours)."""
+        if not self.forecast:
+            return 0.0
+        n = len(self.forecast)
+        x = (hour % 24.0) * n / 24.0 - 0.5
+        i = math.floor(x)
+        frac = x - i
+        v0, v1 = self.forecast[i % n], self.forecast[(i + 1) % n]
+        return (v0 + (v1 - v0) * frac) * n / 86400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +150,7 @@ _FIRST = (
 _LAST = (
     "Achterberg", "Brannigan", "Cardoso", "Dunmore", "Ekwueme", "Ferreira", "Grünewald",
     "Halvorsen", "Ibarra", "Jablonski", "Kavanagh", "Lindqvist", "Marchetti", "Nakashima",
-    "Okafor", "Pellegrini", "Quigley", "Rasmussen", "Salazar", "Takahashi", "Underhill",
+    "Okafor", "Pennington", "Quigley", "Rasmussen", "Salazar", "Takahashi", "Underhill",
     "Vasquez", "Whitcombe", "Yilmaz", "Zielinski", "Abernathy", "Bhattacharya", "Castellano",
     "Delacroix", "Fairweather", "Gallagher", "Haddad", "Iwasaki", "Kowalczyk", "Lachance",
     "Moreau", "Novak", "Oyelaran", "Petrakis", "Ramírez", "Sørensen", "Thorne", "Umarov",
@@ -156,45 +167,67 @@ _TEAM_SIZE = 10  # day agents per team (a few fewer in practice)
 # --- the queues ----------------------------------------------------------------------------
 def _queues() -> list[SimQueue]:
     return [
-        SimQueue("sales", "Sales", 20, 0.8, 0.30, 300.0, 0.6, 90.0, None, 5, "+18005550101"),
-        SimQueue("support", "Support", 30, 0.8, 0.38, 420.0, 0.65, 120.0, None, 10, "+18005550102"),
-        SimQueue("billing", "Billing", 20, 0.8, 0.20, 240.0, 0.55, 100.0, None, 5, "+18005550103"),
-        SimQueue("retention", "Retention", 60, 0.8, 0.12, 360.0, 0.6, 170.0, 600, 10, "+18005550104"),
+        SimQueue("sales", "Sales", 20, 0.8, 0.30, 300.0, 0.6, 110.0, None, 5, "+18005550101"),
+        SimQueue("support", "Support", 30, 0.8, 0.38, 420.0, 0.65, 140.0, None, 10, "+18005550102"),
+        SimQueue("billing", "Billing", 20, 0.8, 0.20, 240.0, 0.55, 120.0, 150, 5, "+18005550103"),
+        SimQueue("retention", "Retention", 60, 0.8, 0.12, 360.0, 0.6, 200.0, 600, 10, "+18005550104"),
     ]  # fmt: skip
 
 
 # --- staffing ------------------------------------------------------------------------------
 _SLOTS = 48  # half-hour slots in a day
-_DAY_STARTS = tuple(range(6 * 60, 14 * 60 + 1, 30))  # candidate day-shift starts (minutes)
+_DAY_STARTS = tuple(range(6 * 60, 15 * 60 + 31, 30))  # candidate day-shift starts (minutes)
 _NIGHT_STARTS = (21 * 60 + 30, 22 * 60, 22 * 60, 22 * 60 + 30, 22 * 60 + 30, 23 * 60)
 
 
-def _covers(shift_start: int, minutes: int) -> list[int]:
-    """Half-hour slots (mod 48) a shift covers."""
-    return [(shift_start // 30 + i) % _SLOTS for i in range(minutes // 30)]
+def in_seat(shift_start: int, minutes: int) -> list[tuple[int, float]]:
+    """(half-hour slot mod 48, expected fraction in seat) over a shift: breaks ~2h in and
+    ~1h45 before the end, lunch around the middle (staggered, so spread over a few slots)."""
+    n = minutes // 30
+    weights = [1.0] * n
+    weights[4] -= 0.5
+    weights[n - 4] -= 0.5
+    mid = n // 2
+    for i in range(mid - 2, mid + 2):
+        weights[i] -= 0.28
+    return [((shift_start // 30 + i) % _SLOTS, w) for i, w in enumerate(weights)]
+
+
+def _need() -> list[float]:
+    # Square-root staffing: quiet intervals need relatively more people than busy ones.
+    shape = [arrival_shape((s + 0.5) / 2.0) for s in range(_SLOTS)]
+    return [v + 0.3 * math.sqrt(v) for v in shape]
 
 
 def _plan_day_starts(rng: random.Random, lengths: list[int], night: list[Shift]) -> list[int]:
-    """Greedy workforce planning: place each day shift where the curve is least covered."""
-    shape = [arrival_shape((s + 0.5) / 2.0) for s in range(_SLOTS)]
+    """Workforce planning: place the day shifts so agents in seat follow the demand curve
+    (greedy placement, then a few passes of moving single shifts to a better start)."""
     staffed = [0.0] * _SLOTS
     for sh in night:
-        for s in _covers(sh.start_minute, sh.minutes):
-            staffed[s] += 1.0
-    supply = sum(length // 30 for length in lengths) + sum(sh.minutes // 30 for sh in night)
-    scale = supply / sum(shape)
-    need = [scale * v for v in shape]
-    starts: list[int] = []
-    for length in lengths:
+        for s, w in in_seat(sh.start_minute, sh.minutes):
+            staffed[s] += w
+    supply = sum(staffed) + sum(w for ln in lengths for _, w in in_seat(0, ln))
+    raw = _need()
+    need = [v * supply / sum(raw) for v in raw]
+    noise = [rng.random() * 0.01 for _ in _DAY_STARTS]  # breaks ties differently per seed
+
+    def place(length: int) -> int:
         best, best_gain = _DAY_STARTS[0], -math.inf
-        for st in _DAY_STARTS:
-            gain = sum(need[s] - staffed[s] for s in _covers(st, length))
-            gain += rng.random() * 0.25  # a touch of noise so equal options spread
-            if gain > best_gain:
-                best, best_gain = st, gain
-        for s in _covers(best, length):
-            staffed[s] += 1.0
-        starts.append(best)
+        for st, eps in zip(_DAY_STARTS, noise, strict=True):
+            # the drop in squared shortfall if this shift is added
+            gain = sum(w * (2 * (need[s] - staffed[s]) - w) for s, w in in_seat(st, length))
+            if gain + eps > best_gain:
+                best, best_gain = st, gain + eps
+        for s, w in in_seat(best, length):
+            staffed[s] += w
+        return best
+
+    starts = [place(length) for length in lengths]
+    for _ in range(4):
+        for i, length in enumerate(lengths):
+            for s, w in in_seat(starts[i], length):
+                staffed[s] -= w
+            starts[i] = place(length)
     return starts
 
 
@@ -214,30 +247,39 @@ def _pick_queues(rng: random.Random, queues: list[SimQueue], n: int) -> tuple[st
     return tuple(sorted(chosen, key=lambda nm: order[nm]))
 
 
-# Calibration: the fraction of a shift an agent is available (breaks, lunch, coaching) and
-# the occupancy the volumes are sized for over the core day.
-_AVAILABILITY = 0.84
-_OCCUPANCY = 0.80
+# Calibration. In-seat time left after coaching, meetings, absence and ring-no-answers; the
+# square-root-staffing margin (N agents carry about N - BETA * sqrt(N) erlangs at target);
+# how much of the forecast follows the textbook curve rather than the staffing plan; and an
+# overall load factor.
+_AVAILABILITY = 0.93
+_BETA = 0.6
+_BLEND = 0.4
+_LOAD = 1.08
 
 
 def _calibrate(queues: list[SimQueue], agents: list[SimStaff]) -> list[SimQueue]:
+    """Size each queue's half-hourly forecast to the agents planned for it."""
     share = {q.name: q.share for q in queues}
     capacity = {q.name: [0.0] * _SLOTS for q in queues}
     for a in agents:
         assert a.shift is not None
         total = sum(share[n] for n in a.queues)
-        for s in _covers(a.shift.start_minute, a.shift.minutes):
+        for s, w in in_seat(a.shift.start_minute, a.shift.minutes):
             for n in a.queues:
-                capacity[n][s] += _AVAILABILITY * share[n] / total
-    core = range(9 * 2, 18 * 2)  # 09:00-18:00
-    shape_core = sum(arrival_shape((s + 0.5) / 2.0) * 0.5 for s in core)  # shape-hours
+                capacity[n][s] += w * _AVAILABILITY * share[n] / total
+    shape = [arrival_shape((s + 0.5) / 2.0) for s in range(_SLOTS)]
     out = []
     for q in queues:
-        agent_seconds = sum(capacity[q.name][s] for s in core) * 1800.0
         work_per_call = q.aht_mean_s + q.wrapup_s
-        calls_core = _OCCUPANCY * agent_seconds / work_per_call
-        daily = calls_core * SHAPE_INTEGRAL / shape_core
-        out.append(replace(q, daily_calls=round(daily, 1)))
+        carried = [
+            max(0.0, n - _BETA * math.sqrt(n)) * 1800.0 / work_per_call for n in capacity[q.name]
+        ]
+        k = sum(carried) / sum(shape)
+        forecast = tuple(
+            round(_LOAD * (_BLEND * k * v + (1 - _BLEND) * c), 2)
+            for v, c in zip(shape, carried, strict=True)
+        )
+        out.append(replace(q, forecast=forecast))
     return out
 
 
@@ -245,7 +287,6 @@ def demo_centre(seed: int = 7, *, as_of: date = DEMO_AS_OF) -> Centre:
     """The demo centre: 4 queues, ~70 call-taking agents in teams of ~10, plus leads/staff."""
     rng = random.Random(f"floorsup-centre:{seed}")
     queues = _queues()
-    n_night = len(_NIGHT_STARTS)
     n_day = len(_DAY_TEAMS) * _TEAM_SIZE - rng.randint(2, 5)
 
     pairs = rng.sample([(f, last) for f in _FIRST for last in _LAST], 200)
