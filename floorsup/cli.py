@@ -101,7 +101,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         feed = QueueLogFeed(engine, path, tz=settings.tz, fmt=args.format)
-        summary = feed.run(follow=args.follow, stop=stop, on_batch=progress)
+        try:
+            summary = feed.run(follow=args.follow, stop=stop, on_batch=progress)
+        finally:
+            feed.close()
     except FormatError as exc:
         raise UsageError(f"{path}: {exc}") from exc
     print(summary.text())

@@ -88,6 +88,8 @@ class DemoFloor:
         self.stop.set()
         for t in self._threads:
             t.join(timeout=10)
+        if self.feed is not None:
+            self.feed.close()
 
 
 def run_demo(args: argparse.Namespace, settings: Settings) -> int:

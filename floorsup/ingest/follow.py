@@ -28,7 +28,7 @@ from floorsup.ingest.queue_log import (
     LocalTimeParser,
     Rejected,
     detect_format,
-    parse_flat,
+    parse_flat_buffer,
     parse_realtime,
     split_lines,
 )
@@ -231,6 +231,7 @@ class QueueLogFeed:
                         self._take(pending + b"\n", summary, on_batch, extra=-1)
                         pending = b""
                     break
+                self.pipeline.flush()  # idle: what was read is committed before we wait
                 if stop is not None and stop.is_set():
                     break
                 fh, reopened = self._check_rotation(fh, summary)
@@ -241,11 +242,16 @@ class QueueLogFeed:
                     stop.wait(poll)
                 else:
                     time.sleep(poll)
+            self.pipeline.flush()  # everything read is committed before we say so
         finally:
             fh.close()
             summary.rotations = self.cp.rotations
             summary.seconds = time.perf_counter() - started
         return summary
+
+    def close(self) -> None:
+        """Commit what is queued and stop the writer thread."""
+        self.pipeline.close()
 
     def _check_rotation(self, fh: BinaryIO, summary: IngestSummary) -> tuple[BinaryIO, bool]:
         try:
@@ -301,14 +307,17 @@ class QueueLogFeed:
                     break
             piece = whole[start:end]
             body = piece[:-1] if piece.endswith(b"\n") else piece
-            lines = list(split_lines(body, line_no=self.cp.line_no + 1, offset=self.cp.offset))
             if self.fmt is Format.REALTIME_CSV:
                 assert self.layout is not None
+                lines = list(split_lines(body, line_no=self.cp.line_no + 1, offset=self.cp.offset))
+                n_lines = len(lines)
                 if self.cp.line_no == 0 and lines:
                     lines = lines[1:]  # the header
                 parsed, rejects, blank = parse_realtime(lines, self.layout, self.times)
             else:
-                parsed, rejects, blank = parse_flat(lines)
+                parsed, rejects, blank, n_lines = parse_flat_buffer(
+                    body, line_no=self.cp.line_no + 1, offset=self.cp.offset
+                )
             consumed = len(piece) + (extra if end >= n else 0)
             cp = replace(
                 self.cp,
@@ -319,8 +328,8 @@ class QueueLogFeed:
                 with open(self.path, "rb") as fh:
                     cp.head = _head_digest(fh)
             counts = self.pipeline.process(parsed, rejects, cp, blank=blank)
-            self.cp = cp  # only once committed
-            summary.add(counts, len(lines), list(rejects))
+            self.cp = cp  # handed to the writer; committed in order, with this checkpoint
+            summary.add(counts, n_lines, list(rejects))
             if on_batch is not None:
                 on_batch(summary)
             start = end
@@ -333,6 +342,12 @@ def ingest_file(
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no such file")
     try:
-        return QueueLogFeed(engine, path, tz=tz, fmt=fmt).run()
+        feed = QueueLogFeed(engine, path, tz=tz, fmt=fmt)
     except FormatError as exc:
         raise FormatError(f"{path}: {exc}") from exc
+    try:
+        return feed.run()
+    except FormatError as exc:
+        raise FormatError(f"{path}: {exc}") from exc
+    finally:
+        feed.close()

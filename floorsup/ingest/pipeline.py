@@ -8,15 +8,19 @@ database on start, so a kill at any moment followed by a restart loses and doubl
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Connection, Engine
 
 from floorsup.domain.types import AgentState
 from floorsup.ingest.derive import (
+    AGENT_EVENTS,
+    CALL_EVENTS,
     NO_ID,
     AgentMachine,
     Span,
@@ -27,7 +31,7 @@ from floorsup.ingest.derive import (
 )
 from floorsup.ingest.queue_log import Event, Rejected
 from floorsup.store.engine import write_conn
-from floorsup.store.sql import executemany, fetchall
+from floorsup.store.sql import bulk_insert, execute, executemany, fetchall
 
 WINDOW = 2 * 3600.0  # events newer than (newest − WINDOW) are checked for duplicates in memory
 OPEN_CALL_HORIZON = 24 * 3600.0  # an open call silent this long is left to the database
@@ -81,11 +85,136 @@ class _CallEntry:
     final: bool = False
 
 
-class Pipeline:
-    """Derivation state plus the batch writer. One per running ingest."""
+def _ts(e: Event) -> float:
+    return e[0]
+
+
+def _by_ts(item: tuple[int, Event]) -> float:
+    return item[1][0]
+
+
+@dataclass
+class _WriteSet:
+    """Everything one batch writes, committed in one transaction with its checkpoint."""
+
+    cp: Checkpoint
+    counts: BatchCounts
+    events: list[tuple[object, ...]] = field(default_factory=list)
+    rejects: list[tuple[object, ...]] = field(default_factory=list)
+    queues: list[tuple[str]] = field(default_factory=list)
+    agents: list[tuple[str]] = field(default_factory=list)
+    calls: list[tuple[object, ...]] = field(default_factory=list)
+    spans: list[tuple[object, ...]] = field(default_factory=list)
+    rebuilt: list[tuple[str, list[tuple[object, ...]]]] = field(default_factory=list)
+    live: list[tuple[object, ...]] = field(default_factory=list)
+
+    def write(self, conn: Connection) -> None:
+        sid = int(self.cp.source_id)
+        bulk_insert(
+            conn,
+            f"INSERT INTO queue_event (ts, callid, queue, agent, event, data, source_id) VALUES (?,?,?,?,?,?,{sid})",
+            self.events,
+        )
+        bulk_insert(
+            conn,
+            "INSERT INTO rejected_line (source_id, line_no, byte_offset, reason, raw, seen_at) VALUES (?,?,?,?,?,?)",
+            self.rejects,
+        )
+        executemany(
+            conn,
+            "INSERT INTO queue (name, sl_target_seconds, sl_target_fraction) VALUES (?, 20, 0.8) "
+            "ON CONFLICT (name) DO NOTHING",
+            self.queues,
+        )
+        executemany(
+            conn,
+            "INSERT INTO acd_agent (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+            self.agents,
+        )
+        bulk_insert(conn, _UPSERT_CALL, self.calls)
+        bulk_insert(conn, _INSERT_SPAN, self.spans)
+        for agent, rows in self.rebuilt:
+            execute(conn, "DELETE FROM agent_state_span WHERE agent = ?", (agent,))
+            bulk_insert(conn, _INSERT_SPAN, rows)
+        bulk_insert(conn, _UPSERT_LIVE, self.live)
+        cp, c = self.cp, self.counts
+        execute(
+            conn,
+            'UPDATE ingest_source SET "offset" = ?, line_no = ?, dev = ?, inode = ?, head = ?, '
+            "rotations = ?, format = ?, lines_ok = lines_ok + ?, lines_rejected = lines_rejected + ?, "
+            "lines_duplicate = lines_duplicate + ?, updated_at = ? WHERE id = ?",
+            (
+                cp.offset,
+                cp.line_no,
+                cp.dev,
+                cp.inode,
+                cp.head,
+                cp.rotations,
+                cp.format,
+                c.events,
+                c.rejected,
+                c.duplicates,
+                time.time(),
+                cp.source_id,
+            ),
+        )
+
+
+class _Writer:
+    """Commits batches in order on its own thread, so SQLite's work (which runs without the
+    GIL) overlaps the parsing and deriving of the next batch. At most two batches wait."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.q: queue.Queue[_WriteSet | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+
+    def put(self, ws: _WriteSet) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(
+                target=self._run, name="floorsup-ingest-writer", daemon=True
+            )
+            self._thread.start()
+        self.q.put(ws)
+
+    def join(self) -> None:
+        if self._thread is not None:
+            self.q.join()
+
+    def stop(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            self.q.put(None)
+            self._thread.join()
+        self._thread = None
+
+    def _run(self) -> None:
+        conn = write_conn(self.engine)
+        try:
+            while True:
+                ws = self.q.get()
+                try:
+                    if ws is None:
+                        return
+                    if self.error is None:  # after a failure, drop the rest: they follow it
+                        with conn.begin():
+                            ws.write(conn)
+                except BaseException as exc:
+                    self.error = exc
+                finally:
+                    self.q.task_done()
+        finally:
+            conn.close()
+
+
+class Pipeline:
+    """Derivation state plus the batch writer. One per running ingest."""
+
+    def __init__(self, engine: Engine, *, pipelined: bool = True) -> None:
+        self.engine = engine
+        self.pipelined = pipelined
+        self._writer = _Writer(engine)
+        self._reader: Connection | None = None
         self.seen: dict[int, set[Event]] = defaultdict(set)
         self.mem_floor = float("-inf")
         self.newest = float("-inf")
@@ -129,16 +258,18 @@ class Pipeline:
             self.agents[m.agent] = m
         open_calls = fetchall(
             conn,
-            "SELECT DISTINCT callid FROM call WHERE outcome IN ('waiting', 'in_progress') AND entered_at >= ?",
+            "SELECT callid, min(entered_at) FROM call WHERE outcome IN ('waiting', 'in_progress') "
+            "AND entered_at >= ? GROUP BY callid",
             (self.newest - OPEN_CALL_HORIZON,),
         )
-        recent = fetchall(
-            conn, "SELECT DISTINCT callid FROM queue_event WHERE ts >= ?", (self.mem_floor,)
-        )
-        for (callid,) in {*open_calls, *recent}:
-            if callid not in NO_ID:
-                for key, entry in self._load_call_events(conn, callid).items():
-                    self.calls[key] = entry
+        since = min([self.mem_floor, *(float(r[1]) - 3600 for r in open_calls)])
+        wanted = {r[0] for r in open_calls}
+        for ev in fetchall(
+            conn, f"SELECT {_EVENT_COLS} FROM queue_event WHERE ts >= ? ORDER BY ts, id", (since,)
+        ):
+            e: Event = ev  # type: ignore[assignment]
+            if is_call_event(e) and (e[0] >= self.mem_floor or e[1] in wanted):
+                self._add_call_event(e)
 
     def refresh_aliases(self, conn: Connection) -> None:
         rows = fetchall(
@@ -151,36 +282,41 @@ class Pipeline:
             alias[name] = first.setdefault(staff_id, name)
         self.alias = alias
 
-    def _load_call_events(self, conn: Connection, callid: str) -> dict[tuple[str, str], _CallEntry]:
-        out: dict[tuple[str, str], _CallEntry] = {}
+    def _add_call_event(self, e: Event) -> _CallEntry:
+        entry = self.calls.get((e[1], e[2]))
+        if entry is None:
+            entry = self.calls[(e[1], e[2])] = _CallEntry()
+        entry.events.append(e)
+        if e[0] > entry.last_ts:
+            entry.last_ts = e[0]
+        return entry
+
+    def _load_call_events(self, conn: Connection, callid: str) -> None:
+        """Bring a call the cache no longer holds back from the database: the call table's
+        index gives when it entered, the event table's time index the range to read."""
+        row = fetchall(
+            conn,
+            "SELECT min(entered_at), max(coalesce(ended_at, entered_at)) FROM call WHERE callid = ?",
+            (callid,),
+        )
+        if not row or row[0][0] is None:
+            return
+        lo, hi = float(row[0][0]) - 3600, float(row[0][1]) + OPEN_CALL_HORIZON
         for ev in fetchall(
             conn,
-            f"SELECT {_EVENT_COLS} FROM queue_event WHERE callid = ? ORDER BY ts, id",
-            (callid,),
+            f"SELECT {_EVENT_COLS} FROM queue_event WHERE ts >= ? AND ts <= ? AND callid = ? ORDER BY ts, id",
+            (lo, hi, callid),
         ):
             e: Event = ev  # type: ignore[assignment]
-            if is_call_event(e):
-                entry = out.setdefault((e[1], e[2]), _CallEntry())
-                entry.events.append(e)
-                entry.last_ts = max(entry.last_ts, e[0])
-        return out
+            if is_call_event(e) and (e[1], e[2]) not in self.calls:
+                self._add_call_event(e)
+            elif is_call_event(e):
+                entry = self.calls[(e[1], e[2])]
+                if e not in entry.events:
+                    entry.events.append(e)
+                    entry.events.sort(key=lambda x: x[0])
 
     # -- one batch ------------------------------------------------------------------------
-    def _is_duplicate(self, conn: Connection, ev: Event) -> bool:
-        if ev[0] >= self.mem_floor:
-            bucket = self.seen[int(ev[0] // 3600)]
-            if ev in bucket:
-                return True
-            bucket.add(ev)
-            return False
-        rows = fetchall(
-            conn,
-            "SELECT 1 FROM queue_event WHERE ts = ? AND callid = ? AND queue = ? AND agent = ? "
-            "AND event = ? AND data = ? LIMIT 1",
-            ev,
-        )
-        return bool(rows)
-
     def process(
         self,
         parsed: Sequence[tuple[int, Event]],
@@ -189,119 +325,149 @@ class Pipeline:
         *,
         blank: int = 0,
     ) -> BatchCounts:
+        """Derive one batch and hand its rows to the writer. Returns once they are queued;
+        `flush()` returns once everything queued is committed."""
+        self._raise_writer_error()
         counts = BatchCounts(rejected=len(rejects), blank=blank)
-        conn = write_conn(self.engine)
         try:
-            with conn.begin():
-                self._process(conn, parsed, rejects, checkpoint, counts)
+            ws = self._derive(parsed, rejects, replace(checkpoint), counts)
         except BaseException:
-            # The transaction rolled back: the cache may hold what the database does not.
-            conn.close()
-            self.__init__(self.engine)  # type: ignore[misc]
+            self._reset()
             raise
-        conn.close()
+        self._writer.put(ws)
+        if not self.pipelined:
+            self.flush()
         return counts
 
-    def _process(
+    def flush(self) -> None:
+        """Wait until every batch handed over is committed (or raise what went wrong)."""
+        self._writer.join()
+        self._raise_writer_error()
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._writer.stop()
+
+    def _raise_writer_error(self) -> None:
+        err = self._writer.error
+        if err is not None:
+            self._writer.error = None
+            self._reset()
+            raise err
+
+    def _reset(self) -> None:
+        """A batch did not commit: the cache may hold what the database does not. Start over
+        from the database (the caller goes back to the last committed checkpoint)."""
+        self._writer.stop()
+        self.__init__(self.engine, pipelined=self.pipelined)  # type: ignore[misc]
+
+    def _read(self) -> Connection:
+        """A connection for the rare lookups; every queued batch is committed first."""
+        self.flush()
+        if self._reader is None:
+            self._reader = self.engine.connect()
+        else:
+            self._reader.rollback()  # a fresh read snapshot
+        return self._reader
+
+    def _derive(
         self,
-        conn: Connection,
         parsed: Sequence[tuple[int, Event]],
         rejects: Sequence[Rejected],
         cp: Checkpoint,
         counts: BatchCounts,
-    ) -> None:
+    ) -> _WriteSet:
         fresh: list[tuple[int, Event]] = []
         batch_seen: set[Event] = set()
-        for no, ev in parsed:
-            if ev in batch_seen or self._is_duplicate(conn, ev):
+        floor = self.mem_floor
+        seen = self.seen
+        for item in parsed:
+            ev = item[1]
+            if ev in batch_seen:
+                counts.duplicates += 1
+                continue
+            if ev[0] >= floor:
+                bucket = seen[int(ev[0] // 3600)]
+                if ev in bucket:
+                    counts.duplicates += 1
+                    continue
+                bucket.add(ev)
+            elif self._stored(ev):
                 counts.duplicates += 1
                 continue
             batch_seen.add(ev)
-            fresh.append((no, ev))
-        fresh.sort(key=lambda item: item[1][0])  # placed by timestamp; ties keep file order
+            fresh.append(item)
+        fresh.sort(key=_by_ts)  # placed by timestamp; ties keep file order
         counts.events = len(fresh)
 
         changed_calls: set[tuple[str, str]] = set()
         touched: dict[str, AgentMachine] = {}
         rebuild: set[str] = set()
         closed: list[Span] = []
-        new_queues: set[str] = set()
-        new_agents: set[str] = set()
+        new_queues: list[str] = []
+        new_agents: list[str] = []
         alias = self.alias
+        calls = self.calls
+        agents = self.agents
+        known_queues = self.known_queues
+        newest = self.newest
         for _no, ev in fresh:
-            ts = ev[0]
-            if ts > self.newest:
-                self.newest = ts
-            q = ev[2]
-            if q not in NO_ID and q not in self.known_queues:
-                new_queues.add(q)
-                self.known_queues.add(q)
-            raw_agent = ev[3]
-            if is_call_event(ev):
-                key = (ev[1], q)
-                entry = self.calls.get(key)
+            ts, callid, q, raw_agent, name, _data = ev
+            if ts > newest:
+                newest = ts
+            if q not in known_queues and q not in NO_ID:
+                new_queues.append(q)
+                known_queues.add(q)
+            if name in CALL_EVENTS and callid not in NO_ID and q not in NO_ID:
+                key = (callid, q)
+                entry = calls.get(key)
                 if entry is None:
-                    if ev[4] != "ENTERQUEUE" or ts < self.mem_floor:
-                        self.calls.update(self._load_call_events(conn, ev[1]))
-                        entry = self.calls.get(key)
+                    if name != "ENTERQUEUE" or ts < floor:
+                        self._load_call_events(self._read(), callid)
+                        entry = calls.get(key)
                     if entry is None:
-                        entry = self.calls[key] = _CallEntry()
-                if entry.events and ts < entry.events[-1][0]:
-                    entry.events.append(ev)
-                    entry.events.sort(key=lambda e: e[0])
-                else:
-                    entry.events.append(ev)
+                        entry = calls[key] = _CallEntry()
+                evs = entry.events
+                evs.append(ev)
+                if len(evs) > 1 and ts < evs[-2][0]:
+                    evs.sort(key=_ts)
                 if ts > entry.last_ts:
                     entry.last_ts = ts
                 changed_calls.add(key)
-            if is_agent_event(ev):
+            if name in AGENT_EVENTS and raw_agent not in NO_ID:
                 if raw_agent not in self.known_agents:
-                    new_agents.add(raw_agent)
+                    new_agents.append(raw_agent)
                     self.known_agents.add(raw_agent)
                 agent = alias.get(raw_agent, raw_agent)
                 if agent in rebuild:
                     continue
-                m = self.agents.get(agent)
+                m = agents.get(agent)
                 if m is None:
-                    m = self.agents[agent] = AgentMachine(agent)
+                    m = agents[agent] = AgentMachine(agent)
                 if ts < m.last_ts:
                     rebuild.add(agent)  # a late line: replay this agent from its stored events
                     continue
                 m.apply(ev, closed)
                 touched[agent] = m
+        self.newest = newest
 
-        # -- write ----------------------------------------------------------------------
+        ws = _WriteSet(cp, counts)
         sid = cp.source_id
-        executemany(
-            conn,
-            "INSERT INTO queue_event (ts, callid, queue, agent, event, data, source_id, line_no) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            [(*ev, sid, no) for no, ev in fresh],
-        )
+        ws.events = [ev for _no, ev in fresh]
         now = time.time()
-        executemany(
-            conn,
-            "INSERT INTO rejected_line (source_id, line_no, byte_offset, reason, raw, seen_at) VALUES (?,?,?,?,?,?)",
-            [(sid, r.line_no, r.byte_offset, r.reason, r.raw, now) for r in rejects],
-        )
-        executemany(
-            conn,
-            "INSERT INTO queue (name, sl_target_seconds, sl_target_fraction) VALUES (?, 20, 0.8) "
-            "ON CONFLICT (name) DO NOTHING",
-            [(q,) for q in sorted(new_queues)],
-        )
-        executemany(
-            conn,
-            "INSERT INTO acd_agent (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
-            [(a,) for a in sorted(new_agents)],
-        )
-        call_rows = []
+        ws.rejects = [(sid, r.line_no, r.byte_offset, r.reason, r.raw, now) for r in rejects]
+        ws.queues = [(q,) for q in new_queues]
+        ws.agents = [(a,) for a in new_agents]
+        call_rows = ws.calls
         for key in changed_calls:
-            entry = self.calls[key]
+            entry = calls[key]
             rec = derive_call(key[0], key[1], entry.events)
             if rec is None:
                 continue
             entry.final = rec.ended_at is not None
+            ag = rec.agent
             call_rows.append(
                 (
                     rec.callid,
@@ -312,57 +478,52 @@ class Pipeline:
                     rec.wait_seconds,
                     rec.talk_seconds,
                     rec.hold_seconds,
-                    alias.get(rec.agent, rec.agent) if rec.agent else None,
+                    alias.get(ag, ag) if ag else None,
                     rec.outcome.value,
                 )
             )
-        executemany(conn, _UPSERT_CALL, call_rows)
         counts.calls = len(call_rows)
-
+        ws.spans = [s.as_row() for s in closed]
         for agent in rebuild:
             touched.pop(agent, None)
-            self._rebuild_agent(conn, agent, fresh)
+            self._rebuild_agent(agent, fresh, ws)
         counts.rebuilt_agents = len(rebuild)
-        if touched:
-            executemany(
-                conn,
-                'DELETE FROM agent_state_span WHERE agent = ? AND "end" IS NULL',
-                [(a,) for a in touched],
-            )
-            rows = [s.as_row() for s in closed]
-            rows.extend(m.current.as_row() for m in touched.values() if m.current is not None)
-            executemany(conn, _INSERT_SPAN, rows)
-            counts.spans = len(rows)
-            self._save_live(conn, touched.values())
-        self._save_checkpoint(conn, cp, counts)
+        counts.spans = len(ws.spans) + sum(len(r) for _a, r in ws.rebuilt)
+        ws.live = self._live_rows(touched.values())
         self._batches += 1
         if self._batches % 20 == 0:
             self._evict()
+        return ws
 
-    def _rebuild_agent(
-        self, conn: Connection, agent: str, fresh: Sequence[tuple[int, Event]]
-    ) -> None:
-        names = [n for n, canon in self.alias.items() if canon == agent] or [agent]
+    def _stored(self, ev: Event) -> bool:
+        rows = fetchall(
+            self._read(),
+            "SELECT 1 FROM queue_event WHERE ts = ? AND callid = ? AND queue = ? AND agent = ? "
+            "AND event = ? AND data = ? LIMIT 1",
+            ev,
+        )
+        return bool(rows)
+
+    def _rebuild_agent(self, agent: str, fresh: Sequence[tuple[int, Event]], ws: _WriteSet) -> None:
+        names = {n for n, canon in self.alias.items() if canon == agent} | {agent}
         marks = ",".join("?" * len(names))
         stored = fetchall(
-            conn,
+            self._read(),
             f"SELECT {_EVENT_COLS} FROM queue_event WHERE agent IN ({marks}) ORDER BY ts, id",
-            names,
+            sorted(names),
         )
         events: list[Event] = [e for e in stored if is_agent_event(e)]  # type: ignore[misc]
-        events.sort(key=lambda e: e[0])
+        events.extend(ev for _no, ev in fresh if ev[3] in names and is_agent_event(ev))
+        events.sort(key=_ts)
         closed, machine = fold_agent(agent, events)
         self.agents[agent] = machine
-        executemany(conn, "DELETE FROM agent_state_span WHERE agent = ?", [(agent,)])
-        rows = [s.as_row() for s in closed]
-        if machine.current is not None:
-            rows.append(machine.current.as_row())
-        executemany(conn, _INSERT_SPAN, rows)
-        self._save_live(conn, [machine])
+        ws.rebuilt.append((agent, [s.as_row() for s in closed]))
+        ws.live.extend(self._live_rows([machine]))
 
-    def _save_live(self, conn: Connection, machines: object) -> None:
-        rows = []
-        for m in machines:  # type: ignore[attr-defined]
+    @staticmethod
+    def _live_rows(machines: Iterable[AgentMachine]) -> list[tuple[object, ...]]:
+        rows: list[tuple[object, ...]] = []
+        for m in machines:
             cur = m.current
             rows.append(
                 (
@@ -378,31 +539,7 @@ class Pipeline:
                     cur.start if cur else m.last_ts,
                 )
             )
-        executemany(conn, _UPSERT_LIVE, rows)
-
-    def _save_checkpoint(self, conn: Connection, cp: Checkpoint, c: BatchCounts) -> None:
-        executemany(
-            conn,
-            'UPDATE ingest_source SET "offset" = ?, line_no = ?, dev = ?, inode = ?, head = ?, '
-            "rotations = ?, format = ?, lines_ok = lines_ok + ?, lines_rejected = lines_rejected + ?, "
-            "lines_duplicate = lines_duplicate + ?, updated_at = ? WHERE id = ?",
-            [
-                (
-                    cp.offset,
-                    cp.line_no,
-                    cp.dev,
-                    cp.inode,
-                    cp.head,
-                    cp.rotations,
-                    cp.format,
-                    c.events,
-                    c.rejected,
-                    c.duplicates,
-                    time.time(),
-                    cp.source_id,
-                )
-            ],
-        )
+        return rows
 
     def _evict(self) -> None:
         """Keep memory bounded on a feed that runs for months."""

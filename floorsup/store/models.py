@@ -77,11 +77,9 @@ class QueueEvent(SQLModel, table=True):
     """Every line of the feed that parsed, kept raw (custom events too)."""
 
     __tablename__ = "queue_event"
-    __table_args__ = (
-        Index("ix_queue_event_ts", "ts"),
-        Index("ix_queue_event_callid", "callid"),
-        Index("ix_queue_event_agent_ts", "agent", "ts"),
-    )
+    # One index only: every index costs ingest speed. Lookups by call go through the
+    # call table's (callid, queue) index to a time range; by agent only on a rare rebuild.
+    __table_args__ = (Index("ix_queue_event_ts", "ts"),)
     id: int | None = Field(default=None, primary_key=True)
     ts: float
     callid: str
@@ -112,7 +110,6 @@ class Call(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("callid", "queue", name="uq_call_callid_queue"),
         Index("ix_call_entered_at", "entered_at"),
-        Index("ix_call_outcome", "outcome"),
     )
     id: int | None = Field(default=None, primary_key=True)
     callid: str
@@ -128,12 +125,13 @@ class Call(SQLModel, table=True):
 
 
 class AgentStateSpan(SQLModel, table=True):
-    """A stretch of one agent's time in one state; `end` is NULL while it lasts."""
+    """A stretch of one agent's time in one state, once it has ended. The state that
+    lasts now is in agent_live (state, state_since): the ingest never rewrites rows here."""
 
     __tablename__ = "agent_state_span"
     __table_args__ = (
         Index("ix_span_agent_start", "agent", "start"),
-        Index("ix_span_open", "end", "agent"),
+        Index("ix_span_end", "end"),
     )
     id: int | None = Field(default=None, primary_key=True)
     agent: str

@@ -81,13 +81,29 @@ def agents_now(
     conn: Connection, now: float, day_start: float, *, logged_in_only: bool = True
 ) -> list[AgentNow]:
     """Every agent whose state span covers `now` (logged-in ones unless asked otherwise)."""
+    # The state that lasts is in agent_live; ended ones in agent_state_span. At a past `now`
+    # (replay) an agent's state then is a closed span covering it.
     spans = fetchall(
         conn,
         "SELECT s.agent, s.state, s.start, s.reason, s.queue, l.queues FROM agent_state_span s "
-        "LEFT JOIN agent_live l ON l.agent = s.agent "
-        'WHERE (s."end" IS NULL OR s."end" > ?) AND s.start <= ?',
+        'LEFT JOIN agent_live l ON l.agent = s.agent WHERE s."end" > ? AND s.start <= ?',
         (now, now),
     )
+    spans += [
+        (
+            r[0],
+            r[1],
+            r[2],
+            r[3] if r[1] == "paused" else None,
+            r[4] if r[1] == "on_call" else None,
+            r[5],
+        )
+        for r in fetchall(
+            conn,
+            "SELECT agent, state, state_since, reason, call_queue, queues FROM agent_live WHERE state_since <= ?",
+            (now,),
+        )
+    ]
     who = {
         r[0]: (r[1], r[2], r[3])
         for r in fetchall(
@@ -201,6 +217,20 @@ def agent_day(conn: Connection, agent: str, day_start: float, now: float) -> Age
         )
     else:
         staff_id, name, team, role, hire = None, agent, None, None, None
+    rows = fetchall(
+        conn,
+        'SELECT state, start, "end", reason, queue FROM agent_state_span WHERE agent = ? '
+        'AND start <= ? AND "end" > ? ORDER BY start',
+        (agent, now, day_start),
+    )
+    rows += [
+        (r[0], r[1], None, r[2] if r[0] == "paused" else None, r[3] if r[0] == "on_call" else None)
+        for r in fetchall(
+            conn,
+            "SELECT state, state_since, reason, call_queue FROM agent_live WHERE agent = ? AND state_since <= ?",
+            (agent, now),
+        )
+    ]
     spans = tuple(
         SpanRow(
             AgentState(r[0]),
@@ -209,12 +239,7 @@ def agent_day(conn: Connection, agent: str, day_start: float, now: float) -> Age
             r[3],
             r[4],
         )
-        for r in fetchall(
-            conn,
-            'SELECT state, start, "end", reason, queue FROM agent_state_span WHERE agent = ? '
-            'AND start <= ? AND ("end" IS NULL OR "end" > ?) ORDER BY start',
-            (agent, now, day_start),
-        )
+        for r in rows
     )
     calls = tuple(
         _call(r)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,5 +39,39 @@ def execute(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
     try:
         cur.execute(_sql_for(conn, sql), tuple(params))
         return int(cur.rowcount or 0)
+    finally:
+        cur.close()
+
+
+_VALUES = re.compile(r"\s+VALUES\s*\(([^()]+)\)", re.IGNORECASE)
+
+
+def bulk_insert(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    """`INSERT ... VALUES (?, ...) [ON CONFLICT ...]` for many rows.
+
+    On SQLite the rows travel as one JSON array read by `json_each`: one statement, one
+    bound value, so the whole insert runs inside SQLite without taking Python's GIL per
+    row (executemany binds each row under the GIL, which starves a writer thread while
+    another thread parses). Elsewhere it is a plain executemany.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        executemany(conn, sql, rows)
+        return
+    m = _VALUES.search(sql)
+    if m is None:
+        raise ValueError(f"bulk_insert needs INSERT ... VALUES (?, ...): {sql[:60]}")
+    items, k = [], 0
+    for item in (x.strip() for x in m.group(1).split(",")):
+        if item == "?":
+            items.append(f"value->>{k}")
+            k += 1
+        else:
+            items.append(item)  # a literal written into the SQL by the caller
+    select = " SELECT " + ", ".join(items) + " FROM json_each(?) WHERE true"
+    cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cur.execute(sql[: m.start()] + select + sql[m.end() :], (json.dumps(rows),))
     finally:
         cur.close()

@@ -48,7 +48,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("agent_state_span", schema=None) as batch_op:
         batch_op.create_index("ix_span_agent_start", ["agent", "start"], unique=False)
-        batch_op.create_index("ix_span_open", ["end", "agent"], unique=False)
+        batch_op.create_index("ix_span_end", ["end"], unique=False)
 
     op.create_table(
         "call",
@@ -68,7 +68,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("call", schema=None) as batch_op:
         batch_op.create_index("ix_call_entered_at", ["entered_at"], unique=False)
-        batch_op.create_index("ix_call_outcome", ["outcome"], unique=False)
 
     op.create_table(
         "ingest_source",
@@ -123,8 +122,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("queue_event", schema=None) as batch_op:
-        batch_op.create_index("ix_queue_event_agent_ts", ["agent", "ts"], unique=False)
-        batch_op.create_index("ix_queue_event_callid", ["callid"], unique=False)
         batch_op.create_index("ix_queue_event_ts", ["ts"], unique=False)
 
     op.create_table(
@@ -212,20 +209,17 @@ def downgrade() -> None:
     op.drop_table("rejected_line")
     with op.batch_alter_table("queue_event", schema=None) as batch_op:
         batch_op.drop_index("ix_queue_event_ts")
-        batch_op.drop_index("ix_queue_event_callid")
-        batch_op.drop_index("ix_queue_event_agent_ts")
 
     op.drop_table("queue_event")
     op.drop_table("site")
     op.drop_table("queue")
     op.drop_table("ingest_source")
     with op.batch_alter_table("call", schema=None) as batch_op:
-        batch_op.drop_index("ix_call_outcome")
         batch_op.drop_index("ix_call_entered_at")
 
     op.drop_table("call")
     with op.batch_alter_table("agent_state_span", schema=None) as batch_op:
-        batch_op.drop_index("ix_span_open")
+        batch_op.drop_index("ix_span_end")
         batch_op.drop_index("ix_span_agent_start")
 
     op.drop_table("agent_state_span")
