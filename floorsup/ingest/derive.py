@@ -222,28 +222,29 @@ class AgentMachine:
         self.last_ts = 0.0
         self.current: Span | None = None
 
-    def _target(self) -> tuple[AgentState, str | None, str | None, str | None]:
-        if not self.logged_in:
-            return AgentState.LOGGED_OUT, None, None, None
-        if self.call_id is not None:
-            return AgentState.ON_CALL, None, self.call_queue, self.call_id
-        if self.paused:
-            return AgentState.PAUSED, self.reason, None, None
-        return AgentState.AVAILABLE, None, None, None
-
     def _settle(self, ts: float, closed: list[Span]) -> None:
-        state, reason, queue, callid = self._target()
+        """Close the lasting span if the state the flags give differs from it."""
+        reason = queue = callid = None
+        if not self.logged_in:
+            state = AgentState.LOGGED_OUT
+        elif self.call_id is not None:
+            state, queue, callid = AgentState.ON_CALL, self.call_queue, self.call_id
+        elif self.paused:
+            state, reason = AgentState.PAUSED, self.reason
+        else:
+            state = AgentState.AVAILABLE
         cur = self.current
-        if cur is not None and (cur.state, cur.reason, cur.queue, cur.callid) == (
-            state,
-            reason,
-            queue,
-            callid,
-        ):
-            return
-        if cur is not None and ts > cur.start:
-            cur.end = ts
-            closed.append(cur)
+        if cur is not None:
+            if (
+                cur.state is state
+                and cur.reason == reason
+                and cur.callid == callid
+                and cur.queue == queue
+            ):
+                return
+            if ts > cur.start:
+                cur.end = ts
+                closed.append(cur)
         self.current = Span(self.agent, state, ts, None, reason, queue, callid)
 
     def _ring(self, start: float, queue: str, callid: str | None, closed: list[Span]) -> None:

@@ -336,7 +336,7 @@ def parse_flat_buffer(
     pos = offset
     for line in text.split("\n"):
         no += 1
-        parts = line.split("|")
+        parts = line.split("|", 5)
         if len(parts) >= 5:
             name = parts[4]
             try:
@@ -345,7 +345,19 @@ def parse_flat_buffer(
                 ts = -1.0
             if MIN_TS <= ts < MAX_TS and (name in known or _EVENT_NAME.match(name)):
                 known.add(name)
-                append((no, (ts, parts[1], parts[2], parts[3], name, "|".join(parts[5:]))))
+                append(
+                    (
+                        no,
+                        (
+                            ts,
+                            parts[1],
+                            parts[2],
+                            parts[3],
+                            name,
+                            parts[5] if len(parts) == 6 else "",
+                        ),
+                    )
+                )
                 pos += len(line) + 1
                 continue
         if not line or line.isspace():

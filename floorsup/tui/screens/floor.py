@@ -250,6 +250,15 @@ class FloorScreen(Screen[None]):
         self._render_summary(snap)
 
     def _render_summary(self, snap: FloorSnapshot) -> None:
+        if not snap.queues and not snap.agents:
+            self.query_one("#summary", Static).update(
+                Text(
+                    "No queue data yet. Feed it: floorsup ingest queue-log /var/log/asterisk/queue_log "
+                    "--follow (or try floorsup demo)",
+                    style=self.fapp.palette.warn,
+                )
+            )
+            return
         st = snap.states
         n = sum(st.values())
         parts = Text.assemble(
