@@ -36,7 +36,7 @@ _WAIT_FIELD = {
     "COMPLETECALLER": 1,
     "TRANSFER": 3,  # extension|context|holdtime|calltime|origposition
     "BLINDTRANSFER": 3,
-    "ATTENDEDTRANSFER": 3,  # method|target|holdtime|calltime|origposition
+    "ATTENDEDTRANSFER": 3,  # BRIDGE|uid or APP|app, then holdtime|calltime|origposition (LINK: +1)
     "ABANDON": 3,  # position|origposition|waittime
     "EXITWITHTIMEOUT": 3,
     "EXITEMPTY": 3,
@@ -129,16 +129,18 @@ def derive_call(callid: str, queue: str, events: Iterable[Event]) -> CallRecord 
             continue
         outcome = TERMINAL[ev]
         ended = ts
-        w = field(data, _WAIT_FIELD[ev])
+        shift = (
+            1 if ev == "ATTENDEDTRANSFER" and data.startswith("LINK|") else 0
+        )  # LINK|chan1|chan2|...
+        w = field(data, _WAIT_FIELD[ev] + shift)
         if ev in _CALL_END:
+            t = field(data, _TALK_FIELD[ev] + shift)
             if answered is None:  # the CONNECT line is missing: place it from the times given
-                t = field(data, _TALK_FIELD[ev])
                 answered = ts - t if t is not None else ts
                 if w is not None and wait is None:
                     wait = w
             if ag not in NO_ID:
                 agent = ag
-            t = field(data, _TALK_FIELD[ev])
             talk = t if t is not None else ts - answered
         elif w is not None:
             wait = w

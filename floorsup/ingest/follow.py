@@ -161,7 +161,9 @@ class QueueLogFeed:
         fh = open(self.path, "rb")  # noqa: SIM115 - held open across the follow loop
         st = os.fstat(fh.fileno())
         cp = self.cp
-        same = (cp.dev, cp.inode) == (st.st_dev, st.st_ino) or _same_head(fh, cp.head)
+        # Same file = same first bytes (a copy or restore keeps them; a file truncated in
+        # place and rewritten does not, though its inode is the same).
+        same = _same_head(fh, cp.head) if cp.head else (cp.dev, cp.inode) == (st.st_dev, st.st_ino)
         if cp.offset and not same:
             summary.notes.append(
                 f"{self.path} is a different file than at the last run (rotated?): reading it from the "
@@ -227,9 +229,11 @@ class QueueLogFeed:
                         self._take(whole, summary, on_batch)
                     continue
                 if not follow:
-                    if pending:  # the file ends without a newline: take the last line as it is
-                        self._take(pending + b"\n", summary, on_batch, extra=-1)
-                        pending = b""
+                    if pending:  # maybe still being written: read it once it is whole
+                        summary.notes.append(
+                            f"the last line (byte {self.cp.offset:,} on) has no newline yet: it is read "
+                            "by the next run once complete"
+                        )
                     break
                 self.pipeline.flush()  # idle: what was read is committed before we wait
                 if stop is not None and stop.is_set():
@@ -289,7 +293,6 @@ class QueueLogFeed:
         whole: bytes,
         summary: IngestSummary,
         on_batch: Callable[[IngestSummary], None] | None,
-        extra: int = 0,
     ) -> None:
         """Parse and commit whole lines, `batch_lines` at a time, each batch with its checkpoint."""
         start = 0
@@ -318,7 +321,7 @@ class QueueLogFeed:
                 parsed, rejects, blank, n_lines = parse_flat_buffer(
                     body, line_no=self.cp.line_no + 1, offset=self.cp.offset
                 )
-            consumed = len(piece) + (extra if end >= n else 0)
+            consumed = len(piece)
             cp = replace(
                 self.cp,
                 offset=self.cp.offset + consumed,

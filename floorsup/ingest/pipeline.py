@@ -489,7 +489,7 @@ class Pipeline:
             self._rebuild_agent(agent, fresh, ws)
         counts.rebuilt_agents = len(rebuild)
         counts.spans = len(ws.spans) + sum(len(r) for _a, r in ws.rebuilt)
-        ws.live = self._live_rows(touched.values())
+        ws.live[:0] = self._live_rows(touched.values())  # rebuilt agents' rows are already there
         self._batches += 1
         if self._batches % 20 == 0:
             self._evict()

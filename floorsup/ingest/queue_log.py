@@ -158,6 +158,16 @@ def parse_flat(
             continue
         if line.startswith("\x00"):
             pad = len(line) - len(line.lstrip("\x00"))
+            if not line[pad:].strip():
+                rejects.append(
+                    Rejected(
+                        no,
+                        off,
+                        f"{pad} NUL bytes and no record (unclean shutdown)",
+                        printable(line),
+                    )
+                )
+                continue
             rejects.append(
                 Rejected(
                     no,
@@ -221,27 +231,48 @@ def detect_format(first_line: str) -> Format:
 
 
 class LocalTimeParser:
-    """`time` values of the realtime table: local datetime strings (or epoch numbers)."""
+    """`time` values of the realtime table: local datetime strings (or epoch numbers).
+
+    A local time in the hour repeated when clocks go back is ambiguous; the table keeps no
+    offset. We take the reading nearest to the previous row's instant (rows are written in
+    time order), so 01:05 after 01:55 is the second 01:05, not an hour back in time."""
 
     def __init__(self, tz: str) -> None:
         self.zone = ZoneInfo(tz)
         self._cache: dict[str, float] = {}
+        self._last: float | None = None
 
     def __call__(self, text: str) -> float:
         ts = self._cache.get(text)
-        if ts is not None:
-            return ts
+        if ts is None:
+            ts = self._parse(text)
+        self._last = ts
+        return ts
+
+    def _parse(self, text: str) -> float:
+        raw = text
         text = text.strip()
         try:
-            ts = _parse_ts(text)
+            return _parse_ts(text)
         except ValueError:
-            dt = datetime.fromisoformat(text)
-            ts = (dt if dt.tzinfo else dt.replace(tzinfo=self.zone)).timestamp()
-            if not MIN_TS <= ts < MAX_TS:
-                raise ValueError(text) from None
-        if len(self._cache) > 100_000:
-            self._cache.clear()
-        self._cache[text] = ts
+            pass
+        dt = datetime.fromisoformat(text)
+        if dt.tzinfo:
+            ts = dt.timestamp()
+            ambiguous = False
+        else:
+            first = dt.replace(tzinfo=self.zone, fold=0).timestamp()
+            second = dt.replace(tzinfo=self.zone, fold=1).timestamp()
+            ambiguous = first != second
+            ts = first
+            if ambiguous and self._last is not None:
+                ts = min((first, second), key=lambda t: abs(t - self._last))  # type: ignore[operator]
+        if not MIN_TS <= ts < MAX_TS:
+            raise ValueError(text)
+        if not ambiguous:
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[raw] = ts
         return ts
 
 
@@ -344,7 +375,8 @@ def parse_flat_buffer(
             except ValueError:
                 ts = -1.0
             if MIN_TS <= ts < MAX_TS and (name in known or _EVENT_NAME.match(name)):
-                known.add(name)
+                if len(known) < 512:
+                    known.add(name)
                 append(
                     (
                         no,

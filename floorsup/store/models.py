@@ -88,7 +88,6 @@ class QueueEvent(SQLModel, table=True):
     event: str
     data: str = ""  # data fields joined with "|", as in the flat file
     source_id: int | None = Field(default=None, foreign_key="ingest_source.id")
-    line_no: int | None = None
 
 
 class RejectedLine(SQLModel, table=True):

@@ -114,7 +114,7 @@ def upgrade() -> None:
         sa.Column("event", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("data", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("source_id", sa.Integer(), nullable=True),
-        sa.Column("line_no", sa.Integer(), nullable=True),
+        
         sa.ForeignKeyConstraint(
             ["source_id"],
             ["ingest_source.id"],
