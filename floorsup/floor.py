@@ -6,14 +6,15 @@ plain frozen values only.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from floorsup.config import Settings
 from floorsup.domain.intervals import day_bounds, interval_start_for, local_date
 from floorsup.domain.metrics import QueueIntervalStats, compute_stats, queue_now
-from floorsup.domain.types import AgentState
+from floorsup.domain.types import AgentState, CallRecord
 from floorsup.store import queries
 from floorsup.store.queries import AgentNow, QueueInfo
 
@@ -50,15 +51,49 @@ class FloorSnapshot:
         return out
 
 
-def build_floor(engine: Engine, settings: Settings, now: float) -> FloorSnapshot:
+class FloorCache:
+    """The day's calls, held between refreshes. Each refresh reads only the calls written
+    since the last one (the call table's updated_at, with a margin for commits in flight),
+    so a refresh costs what changed rather than the whole day. Used from one thread at a time
+    (the screen's fetches never overlap)."""
+
+    MARGIN = 60.0
+
+    def __init__(self) -> None:
+        self.day: tuple[float, float] | None = None
+        self.calls: dict[tuple[str, str], CallRecord] = {}
+        self.read_at = 0.0
+
+    def day_calls(self, conn: Connection, day_start: float, day_end: float) -> list[CallRecord]:
+        started = time.time()  # the database's write stamps are wall clock; so is this
+        if self.day != (day_start, day_end):
+            self.calls = {
+                (c.callid, c.queue): c for c in queries.calls_entered(conn, day_start, day_end)
+            }
+            self.day = (day_start, day_end)
+        else:
+            for c in queries.calls_changed(conn, self.read_at - self.MARGIN, day_start, day_end):
+                self.calls[(c.callid, c.queue)] = c
+        self.read_at = started
+        return list(self.calls.values())
+
+
+def build_floor(
+    engine: Engine, settings: Settings, now: float, cache: FloorCache | None = None
+) -> FloorSnapshot:
     tz = settings.tz
-    day_start, _ = day_bounds(local_date(now, tz), tz)
+    day_start, day_end = day_bounds(local_date(now, tz), tz)
     iv_start = interval_start_for(now, tz, INTERVAL_MINUTES)
+    cache = cache or FloorCache()
     with engine.connect() as conn:
         infos = queries.queues(conn)
-        today = queries.calls_entered(conn, day_start, now + 1)
+        today = [c for c in cache.day_calls(conn, day_start, day_end) if c.entered_at <= now]
+        answered: dict[str, int] = {}
+        for c in today:
+            if c.agent is not None and c.answered_at is not None and c.answered_at <= now:
+                answered[c.agent] = answered.get(c.agent, 0) + 1
         waiting = queries.calls_waiting(conn, now)
-        agents = queries.agents_now(conn, now, day_start)
+        agents = queries.agents_now(conn, now, day_start, calls_today=answered)
     names = [q.name for q in infos]
     nows = {
         n.queue: n
@@ -69,10 +104,11 @@ def build_floor(engine: Engine, settings: Settings, now: float) -> FloorSnapshot
             now=now,
         )
     }
-    by_queue: dict[str, list] = {n: [] for n in names}  # type: ignore[type-arg]
+    by_queue: dict[str, list[CallRecord]] = {n: [] for n in names}
     for c in today:
-        if c.queue in by_queue:
-            by_queue[c.queue].append(c)
+        bucket = by_queue.get(c.queue)
+        if bucket is not None:
+            bucket.append(c)
     oldest: dict[str, float] = {}
     for c in waiting:
         if c.queue not in oldest or c.entered_at < oldest[c.queue]:
@@ -80,13 +116,6 @@ def build_floor(engine: Engine, settings: Settings, now: float) -> FloorSnapshot
     lines = []
     for info in infos:
         calls = by_queue[info.name]
-        common = dict(
-            queue=info.name,
-            now=now,
-            target_seconds=info.target_seconds,
-            short_abandon_seconds=settings.short_abandon_seconds,
-            formula=settings.sl_formula,
-        )
         n = nows[info.name]
         lines.append(
             QueueLine(
@@ -95,11 +124,22 @@ def build_floor(engine: Engine, settings: Settings, now: float) -> FloorSnapshot
                 oldest_wait_since=oldest.get(info.name),
                 interval=compute_stats(
                     [c for c in calls if c.entered_at >= iv_start],
+                    queue=info.name,
+                    now=now,
+                    target_seconds=info.target_seconds,
+                    short_abandon_seconds=settings.short_abandon_seconds,
+                    formula=settings.sl_formula,
                     interval_start=iv_start,
                     interval_end=iv_start + INTERVAL_MINUTES * 60,
-                    **common,  # type: ignore[arg-type]
                 ),
-                today=compute_stats(calls, **common),  # type: ignore[arg-type]
+                today=compute_stats(
+                    calls,
+                    queue=info.name,
+                    now=now,
+                    target_seconds=info.target_seconds,
+                    short_abandon_seconds=settings.short_abandon_seconds,
+                    formula=settings.sl_formula,
+                ),
                 available=n.agents_available,
                 on_call=n.agents_on_call,
                 paused=n.agents_paused,

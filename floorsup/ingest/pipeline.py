@@ -39,11 +39,12 @@ OPEN_CALL_HORIZON = 24 * 3600.0  # an open call silent this long is left to the 
 _EVENT_COLS = "ts, callid, queue, agent, event, data"
 _UPSERT_CALL = (
     "INSERT INTO call (callid, queue, entered_at, answered_at, ended_at, wait_seconds, "
-    "talk_seconds, hold_seconds, agent, outcome) VALUES (?,?,?,?,?,?,?,?,?,?) "
+    "talk_seconds, hold_seconds, agent, outcome, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,{now}) "
     "ON CONFLICT (callid, queue) DO UPDATE SET entered_at=excluded.entered_at, "
     "answered_at=excluded.answered_at, ended_at=excluded.ended_at, "
     "wait_seconds=excluded.wait_seconds, talk_seconds=excluded.talk_seconds, "
-    "hold_seconds=excluded.hold_seconds, agent=excluded.agent, outcome=excluded.outcome"
+    "hold_seconds=excluded.hold_seconds, agent=excluded.agent, outcome=excluded.outcome, "
+    "updated_at=excluded.updated_at"
 )
 _INSERT_SPAN = 'INSERT INTO agent_state_span (agent, state, reason, queue, callid, start, "end") VALUES (?,?,?,?,?,?,?)'
 _UPSERT_LIVE = (
@@ -131,7 +132,7 @@ class _WriteSet:
             "INSERT INTO acd_agent (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
             self.agents,
         )
-        bulk_insert(conn, _UPSERT_CALL, self.calls)
+        bulk_insert(conn, _UPSERT_CALL.format(now=f"{time.time():.6f}"), self.calls)
         bulk_insert(conn, _INSERT_SPAN, self.spans)
         for agent, rows in self.rebuilt:
             execute(conn, "DELETE FROM agent_state_span WHERE agent = ?", (agent,))

@@ -109,6 +109,7 @@ class Call(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("callid", "queue", name="uq_call_callid_queue"),
         Index("ix_call_entered_at", "entered_at"),
+        Index("ix_call_updated_at", "updated_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     callid: str
@@ -121,6 +122,7 @@ class Call(SQLModel, table=True):
     hold_seconds: float | None = None
     agent: str | None = None
     outcome: str
+    updated_at: float = 0.0  # wall clock of the write: screens fetch only what changed
 
 
 class AgentStateSpan(SQLModel, table=True):

@@ -78,7 +78,12 @@ def calls_waiting(conn: Connection, now: float) -> list[CallRecord]:
 
 
 def agents_now(
-    conn: Connection, now: float, day_start: float, *, logged_in_only: bool = True
+    conn: Connection,
+    now: float,
+    day_start: float,
+    *,
+    logged_in_only: bool = True,
+    calls_today: dict[str, int] | None = None,
 ) -> list[AgentNow]:
     """Every agent whose state span covers `now` (logged-in ones unless asked otherwise)."""
     # The state that lasts is in agent_live; ended ones in agent_state_span. At a past `now`
@@ -112,14 +117,16 @@ def agents_now(
             "LEFT JOIN team t ON t.id = s.team_id",
         )
     }
-    counts = dict(
-        fetchall(
-            conn,
-            "SELECT agent, count(*) FROM call WHERE answered_at >= ? AND answered_at <= ? AND agent IS NOT NULL "
-            "GROUP BY agent",
-            (day_start, now),
+    counts = calls_today
+    if counts is None:
+        counts = dict(
+            fetchall(
+                conn,
+                "SELECT agent, count(*) FROM call WHERE answered_at >= ? AND answered_at <= ? "
+                "AND agent IS NOT NULL GROUP BY agent",
+                (day_start, now),
+            )
         )
-    )
     out: list[AgentNow] = []
     for agent, state, start, reason, queue, member in spans:
         st = AgentState(state)
@@ -172,6 +179,10 @@ class ChangeWatcher:
             return False
         self._last = marker
         return True
+
+    def reset(self) -> None:
+        """Forget the last marker: the next look says "changed" (after a failed fetch)."""
+        self._last = None
 
     def close(self) -> None:
         if self._conn is not None:

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.domain.types import ANSWERED_OUTCOMES, Outcome
 from floorsup.store.queries import AgentDay, agent_day
-from floorsup.tui.format import age_cell, clock_text, duration, short_secs, state_text
+from floorsup.tui.format import age_cell, clock_text, duration, state_text
 
 if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
@@ -117,7 +117,7 @@ class AgentScreen(Screen[None]):
         else:
             lines.append("Now: logged out", style=pal.muted)
         lines.append(
-            f"\nToday: {len(answered)} calls answered · AHT {short_secs(aht)} · "
+            f"\nToday: {len(answered)} calls answered · AHT {duration(aht)} · "
             f"talk {duration(sum(handled))} · as of {clock_text(now, tz, '%H:%M:%S')}"
         )
         head.update(lines)

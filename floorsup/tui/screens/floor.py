@@ -10,7 +10,6 @@ value did, the cursor kept on the same agent.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -24,12 +23,13 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from floorsup.domain.metrics import SL_FORMULA_TEXT
 from floorsup.domain.types import AgentState
-from floorsup.floor import FloorSnapshot, build_floor
+from floorsup.floor import FloorCache, FloorSnapshot, build_floor
 from floorsup.store.queries import AgentNow, ChangeWatcher
 from floorsup.tui.format import (
     STATE_LABEL,
     age_cell,
     clock_text,
+    duration,
     hhmm,
     short_secs,
     sl_cell,
@@ -72,7 +72,7 @@ def sort_value(a: AgentNow, column: str, now: float) -> Any:
     """The raw value a column sorts on (never its display text)."""
     name = a.name.lower()
     if column == "time":
-        return (now - a.since, name)
+        return (a.since, name)  # earliest start = longest in state; independent of `now`
     if column == "state":
         return (STATE_ORDER[a.state], a.since, name)
     if column == "team":
@@ -84,7 +84,7 @@ def sort_value(a: AgentNow, column: str, now: float) -> Any:
 
 # (label, column, descending)
 SORTS = (
-    ("time in state", "time", True),
+    ("time in state", "time", False),
     ("state", "state", False),
     ("name", "name", False),
     ("team", "team", False),
@@ -99,6 +99,13 @@ class Cell(Text):
         super().__init__(text, style=style)
         self.raw = raw
 
+    def __eq__(self, other: object) -> bool:
+        """Equal only if the raw value is too: a cell whose text stays ("On call") while its
+        sort value moves (a new call) must still be updated."""
+        return isinstance(other, Cell) and self.raw == other.raw and super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
 
 def _cell(text: Text | str, raw: Any) -> Cell:
     if isinstance(text, str):
@@ -106,6 +113,10 @@ def _cell(text: Text | str, raw: Any) -> Cell:
     c = Cell(text.plain, style=text.style, raw=raw)
     c.spans = list(text.spans)
     return c
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class FloorData(Message):
@@ -137,7 +148,8 @@ class FloorScreen(Screen[None]):
         self.last_fetch = 0.0
         self.fetch_count = 0
         self._watcher: ChangeWatcher | None = None
-        self._agent_order: list[str] = []
+        self._cache = FloorCache()
+        self._shown: dict[str, AgentNow] = {}
 
     @property
     def fapp(self) -> FloorsupApp:
@@ -146,7 +158,7 @@ class FloorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="status")
         with Vertical(id="floor"):
-            yield DataTable(id="queues", cursor_type="row", zebra_stripes=False)
+            yield DataTable(id="queues", cursor_type="none", zebra_stripes=False)
             yield Static(id="summary")
             yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
         yield Input(placeholder="filter agents: name, team, state, reason, queue", id="filter")
@@ -175,7 +187,8 @@ class FloorScreen(Screen[None]):
         if self.paused:
             return
         now = self.fapp.clock.now()
-        self.refresh_now(force=self._interval_turned(now) or now - self.last_fetch > 30)
+        stale = self.stale_since is not None
+        self.refresh_now(force=stale or self._interval_turned(now) or now - self.last_fetch > 30)
         self._tick_clocks(now)
 
     def _interval_turned(self, now: float) -> bool:
@@ -198,8 +211,11 @@ class FloorScreen(Screen[None]):
             if not (changed or force or self.snapshot is None):
                 self.post_message(FloorData(None))
                 return
-            snap = build_floor(app.engine, app.settings, app.clock.now())
-        except Exception as exc:  # the picture stays, marked stale
+            snap = build_floor(app.engine, app.settings, app.clock.now(), self._cache)
+        except Exception as exc:  # the picture stays, marked stale; the next tick tries again
+            if self._watcher is not None:
+                self._watcher.reset()
+            self._cache = FloorCache()
             self.post_message(FloorData(None, error=f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(FloorData(snap))
@@ -209,12 +225,12 @@ class FloorScreen(Screen[None]):
         self.fetching = False
         if message.error is not None:
             if self.stale_since is None:
-                self.stale_since = time.time()
+                self.stale_since = self.fapp.clock.now()
             self.stale_error = message.error
             self._render_status()
             return
-        self.stale_since = None
         if message.snapshot is not None:
+            self.stale_since = None
             self.snapshot = message.snapshot
             self.last_fetch = message.snapshot.now
             self.fetch_count += 1
@@ -266,13 +282,13 @@ class FloorScreen(Screen[None]):
             (f"{st[AgentState.AVAILABLE]} available", self.fapp.palette.ok),
             f" · {st[AgentState.ON_CALL]} on call · ",
             (f"{st[AgentState.PAUSED]} paused", self.fapp.palette.muted),
-            f" · {st[AgentState.RINGING]} ringing",
-            f"   sort: {SORTS[self.sort_index][0]}",
+            f" · {st[AgentState.RINGING]} ringing\n",
+            f"sort: {SORTS[self.sort_index][0]}",
         )
         if self.filter_text:
-            parts.append(f"   filter: {self.filter_text!r}", style="bold")
+            parts.append(f" · filter: {self.filter_text!r}", style="bold")
         parts.append(
-            f"\nSL = {SL_FORMULA_TEXT[self.fapp.settings.sl_formula]}",
+            f" · SL = {SL_FORMULA_TEXT[self.fapp.settings.sl_formula]}",
             style=self.fapp.palette.muted,
         )
         self.query_one("#summary", Static).update(parts)
@@ -288,7 +304,7 @@ class FloorScreen(Screen[None]):
             "sl_iv": sl_cell(line.interval.service_level, info.target_fraction, pal),
             "sl_day": sl_cell(line.today.service_level, info.target_fraction, pal),
             "asa": short_secs(line.today.asa_seconds),
-            "aht": short_secs(line.today.aht_seconds),
+            "aht": duration(line.today.aht_seconds),
             "abn": str(line.today.abandoned),
             "agents": f"{line.available}/{line.on_call}/{line.paused}/{line.ringing}",
         }
@@ -311,7 +327,7 @@ class FloorScreen(Screen[None]):
             "state": _cell(state_text(a.state, a.reason, pal), sort_value(a, "state", now)),
             "time": _cell(age_cell(a.state, now - a.since, pal), sort_value(a, "time", now)),
             "calls": _cell(str(a.calls_today), sort_value(a, "calls", now)),
-            "queue": a.queue or ",".join(a.member_queues)[:14],
+            "queue": a.queue or Text(_clip(",".join(a.member_queues), 14), style=pal.muted),
         }
 
     def _matches(self, a: AgentNow) -> bool:
@@ -337,9 +353,14 @@ class FloorScreen(Screen[None]):
         cursor_key = self._cursor_key(table)
         for key in [k.value for k in table.rows if k.value not in wanted]:
             table.remove_row(key)
+            self._shown.pop(key, None)  # type: ignore[arg-type]
         cols = [c for c, _ in AGENT_COLUMNS]
+        shown = self._shown
         for a in agents:
+            if shown.get(a.agent) == a and a.agent in table.rows:
+                continue  # unchanged: only its clock moves, and the tick keeps that
             self._set_row(table, a.agent, self._agent_cells(a, now), cols)
+            shown[a.agent] = a
         if [r.key.value for r in table.ordered_rows] != [a.agent for a in agents]:
             table.sort(column, key=lambda cell: cell.raw, reverse=descending)
         if cursor_key is not None and cursor_key in wanted:
@@ -365,17 +386,22 @@ class FloorScreen(Screen[None]):
                 table.update_cell(key, c, new)
 
     def _tick_clocks(self, now: float) -> None:
+        """Move the clocks on the rows that can be seen (the rest catch up when scrolled to,
+        within a tick): a thousand agents cost what a screenful does."""
         snap = self.snapshot
         if snap is None:
             self._render_status()
             return
         agents = self.query_one("#agents", DataTable)
         pal = self.fapp.palette
-        for a in snap.agents:
-            if a.agent in agents.rows:
+        first = int(agents.scroll_y)
+        height = max(agents.scrollable_content_region.height, 1)
+        for row in agents.ordered_rows[first : first + height + 1]:
+            a = self._shown.get(row.key.value)  # type: ignore[arg-type]
+            if a is not None:
                 cell = _cell(age_cell(a.state, now - a.since, pal), sort_value(a, "time", now))
-                if agents.get_cell(a.agent, "time") != cell:
-                    agents.update_cell(a.agent, "time", cell)
+                if agents.get_cell(row.key, "time") != cell:
+                    agents.update_cell(row.key, "time", cell)
         queues = self.query_one("#queues", DataTable)
         for line in snap.queues:
             if line.oldest_wait_since is not None and line.info.name in queues.rows:

@@ -1,0 +1,117 @@
+"""Make the README screenshots: the floor and an agent page, as SVG.
+
+    .venv/bin/python screenshots/make_screenshots.py [--size 100x32] [--out screenshots]
+
+Builds the demo centre's database in a temp directory (roster, queue targets and the
+simulated queue_log of Friday 2026-11-20 from midnight to 10:47:20 in New York, ingested
+through the same follow path as a real feed), then runs the app headless on a fixed clock
+at 10:47:20, so the pictures are the same on every run. The demo's people, queues and caller
+numbers are fictional; no real data is read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from floorsup.clock import FixedClock
+from floorsup.config import Settings
+from floorsup.ingest.follow import QueueLogFeed
+from floorsup.sim import FloorSimulator, demo_centre, write_roster_csv
+from floorsup.store.engine import make_engine, upgrade
+from floorsup.store.roster import import_roster, set_queue_target
+from floorsup.tui.app import make_app
+
+TZ = "America/New_York"
+DAY_START = datetime(2026, 11, 20, tzinfo=ZoneInfo(TZ)).timestamp()
+NOW = datetime(2026, 11, 20, 10, 47, 20, tzinfo=ZoneInfo(TZ)).timestamp()
+SEED = 7
+AGENT_ROW = 4  # the board row whose agent page is shown (the board sorts by time in state)
+HERE = Path(__file__).resolve().parent
+
+
+def build_demo_db(workdir: Path) -> Path:
+    db = workdir / "demo.db"
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        upgrade(engine)
+        centre = demo_centre(SEED)
+        write_roster_csv(centre, workdir / "roster.csv")
+        import_roster(engine, workdir / "roster.csv")
+        for q in centre.queues:
+            set_queue_target(engine, q.name, q.sl_seconds, q.sl_target)
+        sim = FloorSimulator(centre, tz=TZ, day_start=DAY_START, seed=SEED)
+        feed_path = workdir / "queue_log"
+        feed_path.write_text("".join(sim.advance(NOW)), encoding="utf-8")
+        feed = QueueLogFeed(engine, feed_path, tz=TZ)
+        try:
+            feed.run()
+        finally:
+            feed.close()
+    finally:
+        engine.dispose()
+    return db
+
+
+async def _until(pilot, condition, what: str, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
+    from floorsup.tui.screens.agent import AgentScreen
+    from floorsup.tui.screens.floor import FloorScreen
+
+    settings = Settings(db=str(db), tz=TZ)
+    engine = make_engine(settings.url)
+    saved: list[Path] = []
+    try:
+        app = make_app(settings, engine=engine, clock=FixedClock(NOW))
+        async with app.run_test(size=size) as pilot:
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, FloorScreen) and app.screen.snapshot is not None,
+                "the floor's first picture",
+            )
+            saved.append(Path(app.save_screenshot(filename="floor.svg", path=str(out))))
+            for _ in range(AGENT_ROW):
+                await pilot.press("down")
+            await pilot.press("enter")
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, AgentScreen) and app.screen.day is not None,
+                "the agent page",
+            )
+            saved.append(Path(app.save_screenshot(filename="agent.svg", path=str(out))))
+            await pilot.press("q")
+    finally:
+        engine.dispose()
+    return saved
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for floor.svg, agent.svg")
+    parser.add_argument("--size", default="100x32", help="terminal size, COLSxROWS")
+    args = parser.parse_args(argv)
+    cols, rows = (int(n) for n in args.size.lower().split("x"))
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="floorsup-shots-") as tmp:
+        db = build_demo_db(Path(tmp))
+        for path in asyncio.run(shoot(db, args.out, (cols, rows))):
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
