@@ -57,7 +57,7 @@ class FloorCache:
     so a refresh costs what changed rather than the whole day. Used from one thread at a time
     (the screen's fetches never overlap)."""
 
-    MARGIN = 60.0
+    MARGIN = 10.0  # seconds: longer than any batch takes from its write stamp to its commit
 
     def __init__(self) -> None:
         self.day: tuple[float, float] | None = None

@@ -121,7 +121,7 @@ class QueueLogFeed:
         *,
         tz: str,
         fmt: Format | str = Format.AUTO,
-        batch_lines: int = 20_000,
+        batch_lines: int = 50_000,
         pipeline: Pipeline | None = None,
     ) -> None:
         self.engine = engine

@@ -386,19 +386,17 @@ class Pipeline:
         seen = self.seen
         for item in parsed:
             ev = item[1]
-            if ev in batch_seen:
-                counts.duplicates += 1
-                continue
-            if ev[0] >= floor:
+            if ev[0] >= floor:  # recent: the hour's set holds every stored and queued event
                 bucket = seen[int(ev[0] // 3600)]
                 if ev in bucket:
                     counts.duplicates += 1
                     continue
                 bucket.add(ev)
-            elif self._stored(ev):
+            elif ev in batch_seen or self._stored(ev):  # older: ask the database
                 counts.duplicates += 1
                 continue
-            batch_seen.add(ev)
+            else:
+                batch_seen.add(ev)
             fresh.append(item)
         fresh.sort(key=_by_ts)  # placed by timestamp; ties keep file order
         counts.events = len(fresh)

@@ -130,10 +130,9 @@ class AgentStateSpan(SQLModel, table=True):
     lasts now is in agent_live (state, state_since): the ingest never rewrites rows here."""
 
     __tablename__ = "agent_state_span"
-    __table_args__ = (
-        Index("ix_span_agent_start", "agent", "start"),
-        Index("ix_span_end", "end"),
-    )
+    # One index: every index costs ingest speed. The live floor reads agent_live; a past
+    # instant (replay) reads spans through this index agent by agent, or scans.
+    __table_args__ = (Index("ix_span_agent_start", "agent", "start"),)
     id: int | None = Field(default=None, primary_key=True)
     agent: str
     state: str

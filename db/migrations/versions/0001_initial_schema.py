@@ -48,7 +48,6 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("agent_state_span", schema=None) as batch_op:
         batch_op.create_index("ix_span_agent_start", ["agent", "start"], unique=False)
-        batch_op.create_index("ix_span_end", ["end"], unique=False)
 
     op.create_table(
         "call",
@@ -222,7 +221,6 @@ def downgrade() -> None:
 
     op.drop_table("call")
     with op.batch_alter_table("agent_state_span", schema=None) as batch_op:
-        batch_op.drop_index("ix_span_end")
         batch_op.drop_index("ix_span_agent_start")
 
     op.drop_table("agent_state_span")
