@@ -11,12 +11,14 @@ from textual.binding import Binding
 
 from floorsup.clock import Clock, WallClock
 from floorsup.config import Settings
+from floorsup.tui.commands import FloorCommands
 from floorsup.tui.format import Palette
 
 
 class FloorsupApp(App[None]):
     CSS_PATH = Path(__file__).with_name("floorsup.tcss")
     TITLE = "floorsup"
+    COMMANDS = App.COMMANDS | {FloorCommands}
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "toggle_help", "Help", key_display="?"),

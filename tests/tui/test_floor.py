@@ -461,3 +461,27 @@ async def test_help_panel_and_quit(floor, wait_for_floor) -> None:
         await pilot.pause()
         assert not app.is_running
     assert app.return_code == 0
+
+
+async def test_command_palette_opens_an_agent(floor) -> None:  # type: ignore[no-untyped-def]
+    """ctrl+p, type part of a name, enter: the agent page of that person."""
+    app = floor.app()
+    async with app.run_test(size=(100, 32)) as pilot:
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if getattr(app.screen, "snapshot", None) is not None:
+                break
+        snap = app.screen.snapshot
+        target = sorted(snap.agents, key=lambda a: a.name)[0]
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        for ch in target.name:
+            await pilot.press(ch if ch != " " else "space")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if type(app.screen).__name__ == "AgentScreen" and app.screen.day is not None:
+                break
+        assert type(app.screen).__name__ == "AgentScreen"
+        assert app.screen.agent == target.agent
