@@ -319,16 +319,33 @@ class FloorScreen(Screen[None]):
                 table, name, self._queue_cells(line, snap.now), [c for c, _ in QUEUE_COLUMNS]
             )
 
+    # Column widths: roomy, and narrow enough for an 80-column terminal (SSH, tmux split).
+    WIDE = {"name": 24, "team": 18, "queue": 16}
+    NARROW = {"name": 16, "team": 11, "queue": 8}
+
     def _agent_cells(self, a: AgentNow, now: float) -> dict[str, Any]:
         pal = self.fapp.palette
+        w = self.NARROW if self.size.width < 100 else self.WIDE
+        state = state_text(a.state, a.reason, pal)
+        state.truncate(16, overflow="ellipsis")
         return {
-            "name": _cell(a.name, sort_value(a, "name", now)),
-            "team": _cell(a.team or "—", sort_value(a, "team", now)),
-            "state": _cell(state_text(a.state, a.reason, pal), sort_value(a, "state", now)),
+            "name": _cell(_clip(a.name, w["name"]), sort_value(a, "name", now)),
+            "team": _cell(_clip(a.team or "—", w["team"]), sort_value(a, "team", now)),
+            "state": _cell(state, sort_value(a, "state", now)),
             "time": _cell(age_cell(a.state, now - a.since, pal), sort_value(a, "time", now)),
             "calls": _cell(str(a.calls_today), sort_value(a, "calls", now)),
-            "queue": a.queue or Text(_clip(",".join(a.member_queues), 14), style=pal.muted),
+            "queue": _clip(a.queue, w["queue"])
+            if a.queue
+            else Text(_clip(",".join(a.member_queues), w["queue"]), style=pal.muted),
         }
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < 100
+        if narrow != getattr(self, "_narrow", None):
+            self._narrow = narrow
+            self._shown.clear()  # every row is redrawn at the new widths
+            if self.snapshot is not None:
+                self._apply_agents(self.snapshot, self.fapp.clock.now())
 
     def _matches(self, a: AgentNow) -> bool:
         f = self.filter_text.lower()
