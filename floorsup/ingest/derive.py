@@ -80,11 +80,14 @@ _CALL_END = frozenset(
 
 def field(data: str, n: int) -> float | None:
     """The n-th (1-based) data field as a non-negative number, or None."""
-    parts = data.split("|")
+    parts = data.split("|", n)
     if n > len(parts):
         return None
+    text = parts[n - 1]
+    if text.isdigit():  # the usual case: whole seconds or milliseconds
+        return float(text)
     try:
-        value = float(parts[n - 1])
+        value = float(text)
     except ValueError:
         return None
     return value if value >= 0 else None
@@ -186,7 +189,7 @@ class Span:
     def as_row(self) -> tuple[str, str, str | None, str | None, str | None, float, float | None]:
         return (
             self.agent,
-            self.state.value,
+            self.state,  # a StrEnum is a str: stored as its value
             self.reason,
             self.queue,
             self.callid,

@@ -478,7 +478,7 @@ class Pipeline:
                     rec.talk_seconds,
                     rec.hold_seconds,
                     alias.get(ag, ag) if ag else None,
-                    rec.outcome.value,
+                    rec.outcome,  # a StrEnum is a str: stored as its value
                 )
             )
         counts.calls = len(call_rows)
@@ -534,7 +534,7 @@ class Pipeline:
                     m.call_id,
                     m.call_queue,
                     m.last_ts,
-                    cur.state.value if cur else "logged_out",
+                    cur.state if cur else "logged_out",
                     cur.start if cur else m.last_ts,
                 )
             )
