@@ -10,13 +10,55 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from floorsup.clock import ScaledClock
 from floorsup.config import Settings, default_db_path
 from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.ingest.follow import QueueLogFeed
-from floorsup.sim import FloorSimulator, demo_centre, write_roster_csv
+from floorsup.sim import Centre, FloorSimulator, demo_centre, write_roster_csv
 from floorsup.store.engine import make_engine, upgrade
 from floorsup.store.roster import import_roster, set_queue_target
+
+
+def seed_centre(engine: Engine, roster_path: Path, seed: int = 7) -> Centre:
+    """The fictional centre's roster and queue targets, imported the way a user would."""
+    centre = demo_centre(seed)
+    write_roster_csv(centre, roster_path)
+    import_roster(engine, roster_path)
+    for q in centre.queues:
+        set_queue_target(engine, q.name, q.sl_seconds, q.sl_target)
+    return centre
+
+
+def build_demo_day(
+    workdir: Path,
+    *,
+    tz: str,
+    day_start: float,
+    until: float,
+    seed: int = 7,
+    db_name: str = "demo.db",
+) -> Path:
+    """A finished demo database: the centre, and its queue_log from `day_start` to `until`
+    ingested (for screenshots, snapshot tests and benchmarks at a fixed instant)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    db = workdir / db_name
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        upgrade(engine)
+        centre = seed_centre(engine, workdir / "roster.csv", seed)
+        sim = FloorSimulator(centre, tz=tz, day_start=day_start, seed=seed)
+        feed_path = workdir / "queue_log"
+        feed_path.write_text("".join(sim.advance(until)), encoding="utf-8")
+        feed = QueueLogFeed(engine, feed_path, tz=tz)
+        try:
+            feed.run()
+        finally:
+            feed.close()
+    finally:
+        engine.dispose()
+    return db
 
 
 class DemoFloor:
@@ -36,11 +78,7 @@ class DemoFloor:
         workdir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(settings.url)
         upgrade(self.engine)
-        self.centre = demo_centre(seed)
-        write_roster_csv(self.centre, self.roster_path)
-        import_roster(self.engine, self.roster_path)
-        for q in self.centre.queues:
-            set_queue_target(self.engine, q.name, q.sl_seconds, q.sl_target)
+        self.centre = seed_centre(self.engine, self.roster_path, seed)
         self.clock = ScaledClock(start=time.time(), speed=speed)
         now = self.clock.now()
         day_start, _ = day_bounds(local_date(now, settings.tz), settings.tz)

@@ -22,10 +22,8 @@ from zoneinfo import ZoneInfo
 
 from floorsup.clock import FixedClock
 from floorsup.config import Settings
-from floorsup.ingest.follow import QueueLogFeed
-from floorsup.sim import FloorSimulator, demo_centre, write_roster_csv
-from floorsup.store.engine import make_engine, upgrade
-from floorsup.store.roster import import_roster, set_queue_target
+from floorsup.demo import build_demo_day
+from floorsup.store.engine import make_engine
 from floorsup.tui.app import make_app
 
 TZ = "America/New_York"
@@ -37,26 +35,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def build_demo_db(workdir: Path) -> Path:
-    db = workdir / "demo.db"
-    engine = make_engine(f"sqlite:///{db}")
-    try:
-        upgrade(engine)
-        centre = demo_centre(SEED)
-        write_roster_csv(centre, workdir / "roster.csv")
-        import_roster(engine, workdir / "roster.csv")
-        for q in centre.queues:
-            set_queue_target(engine, q.name, q.sl_seconds, q.sl_target)
-        sim = FloorSimulator(centre, tz=TZ, day_start=DAY_START, seed=SEED)
-        feed_path = workdir / "queue_log"
-        feed_path.write_text("".join(sim.advance(NOW)), encoding="utf-8")
-        feed = QueueLogFeed(engine, feed_path, tz=TZ)
-        try:
-            feed.run()
-        finally:
-            feed.close()
-    finally:
-        engine.dispose()
-    return db
+    return build_demo_day(workdir, tz=TZ, day_start=DAY_START, until=NOW, seed=SEED)
 
 
 async def _until(pilot, condition, what: str, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]

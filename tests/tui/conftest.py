@@ -21,11 +21,10 @@ from sqlalchemy import Engine
 
 from floorsup.clock import FixedClock
 from floorsup.config import Settings
+from floorsup.demo import build_demo_day
 from floorsup.floor import FloorSnapshot, build_floor
 from floorsup.ingest.follow import QueueLogFeed
-from floorsup.sim import FloorSimulator, demo_centre, write_roster_csv
-from floorsup.store.engine import make_engine, upgrade, write_conn
-from floorsup.store.roster import import_roster, set_queue_target
+from floorsup.store.engine import make_engine, write_conn
 from floorsup.store.sql import execute
 from floorsup.tui.app import FloorsupApp, make_app
 
@@ -36,24 +35,7 @@ SEED = 7
 
 
 def _build(workdir: Path) -> None:
-    workdir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(f"sqlite:///{workdir / 'floor.db'}")
-    try:
-        upgrade(engine)
-        centre = demo_centre(SEED)
-        write_roster_csv(centre, workdir / "roster.csv")
-        import_roster(engine, workdir / "roster.csv")
-        for q in centre.queues:
-            set_queue_target(engine, q.name, q.sl_seconds, q.sl_target)
-        sim = FloorSimulator(centre, tz=TZ, day_start=DAY_START, seed=SEED)
-        (workdir / "queue_log").write_text("".join(sim.advance(NOW)), encoding="utf-8")
-        feed = QueueLogFeed(engine, workdir / "queue_log", tz=TZ)
-        try:
-            feed.run()
-        finally:
-            feed.close()
-    finally:
-        engine.dispose()
+    build_demo_day(workdir, tz=TZ, day_start=DAY_START, until=NOW, seed=SEED, db_name="floor.db")
 
 
 @pytest.fixture(scope="session")
