@@ -1,3 +1,4 @@
 from floorsup.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # guarded: the ingest's writer process imports this module anew
+    raise SystemExit(main())

@@ -101,9 +101,27 @@ def is_agent_event(ev: Event) -> bool:
     return ev[4] in AGENT_EVENTS and ev[3] not in NO_ID
 
 
-def derive_call(callid: str, queue: str, events: Iterable[Event]) -> CallRecord | None:
-    """Fold one call's events (in time order). The first terminal event wins; repeats of
-    it (as some boxes write) are ignored. None when the events say nothing about a call."""
+def _num(parts: list[str], n: int) -> float | None:
+    """The n-th (1-based) of already split data fields as a non-negative number, or None."""
+    if n > len(parts):
+        return None
+    text = parts[n - 1]
+    if text.isdigit():
+        return float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+CallFold = tuple[float, float | None, float | None, float | None, float | None, str | None, Outcome]
+
+
+def fold_call(events: Iterable[Event]) -> CallFold | None:
+    """Fold one call's events (in time order) into (entered, answered, ended, wait, talk,
+    agent, outcome). The first terminal event wins; repeats of it (as some boxes write)
+    are ignored. None when the events say nothing about a call."""
     entered: float | None = None
     answered: float | None = None
     ended: float | None = None
@@ -123,21 +141,20 @@ def derive_call(callid: str, queue: str, events: Iterable[Event]) -> CallRecord 
             continue
         if outcome is not None:
             continue  # already ended
+        parts = data.split("|")
         if ev == "CONNECT":
             if answered is None:
                 answered = ts
                 agent = ag if ag not in NO_ID else agent
-                w = field(data, 1)
+                w = _num(parts, 1)
                 wait = w if w is not None else (ts - entered if entered is not None else None)
             continue
         outcome = TERMINAL[ev]
         ended = ts
-        shift = (
-            1 if ev == "ATTENDEDTRANSFER" and data.startswith("LINK|") else 0
-        )  # LINK|chan1|chan2|...
-        w = field(data, _WAIT_FIELD[ev] + shift)
+        shift = 1 if ev == "ATTENDEDTRANSFER" and parts[0] == "LINK" else 0  # LINK|chan1|chan2|...
+        w = _num(parts, _WAIT_FIELD[ev] + shift)
         if ev in _CALL_END:
-            t = field(data, _TALK_FIELD[ev] + shift)
+            t = _num(parts, _TALK_FIELD[ev] + shift)
             if answered is None:  # the CONNECT line is missing: place it from the times given
                 answered = ts - t if t is not None else ts
                 if w is not None and wait is None:
@@ -163,6 +180,15 @@ def derive_call(callid: str, queue: str, events: Iterable[Event]) -> CallRecord 
         outcome = Outcome.IN_PROGRESS if answered is not None else Outcome.WAITING
     if wait is None and answered is not None:
         wait = answered - entered
+    return entered, answered, ended, wait, talk, agent, outcome
+
+
+def derive_call(callid: str, queue: str, events: Iterable[Event]) -> CallRecord | None:
+    """One call in one queue from its events (see `fold_call`)."""
+    folded = fold_call(events)
+    if folded is None:
+        return None
+    entered, answered, ended, wait, talk, agent, outcome = folded
     return CallRecord(
         callid=callid,
         queue=queue,

@@ -24,8 +24,8 @@ from floorsup.ingest.derive import (
     NO_ID,
     AgentMachine,
     Span,
-    derive_call,
     fold_agent,
+    fold_call,
     is_agent_event,
     is_call_event,
 )
@@ -110,6 +110,7 @@ class _WriteSet:
     live: list[tuple[object, ...]] = field(default_factory=list)
 
     def write(self, conn: Connection) -> None:
+        """All of it, in the caller's transaction."""
         sid = int(self.cp.source_id)
         bulk_insert(
             conn,
@@ -462,23 +463,23 @@ class Pipeline:
         call_rows = ws.calls
         for key in changed_calls:
             entry = calls[key]
-            rec = derive_call(key[0], key[1], entry.events)
-            if rec is None:
+            folded = fold_call(entry.events)
+            if folded is None:
                 continue
-            entry.final = rec.ended_at is not None
-            ag = rec.agent
+            entered, answered, ended, wait, talk, ag, outcome = folded
+            entry.final = ended is not None
             call_rows.append(
                 (
-                    rec.callid,
-                    rec.queue,
-                    rec.entered_at,
-                    rec.answered_at,
-                    rec.ended_at,
-                    rec.wait_seconds,
-                    rec.talk_seconds,
-                    rec.hold_seconds,
+                    key[0],
+                    key[1],
+                    entered,
+                    answered,
+                    ended,
+                    wait,
+                    talk,
+                    None,  # hold: stock queue_log has none
                     alias.get(ag, ag) if ag else None,
-                    rec.outcome,  # a StrEnum is a str: stored as its value
+                    outcome,  # a StrEnum is a str: stored as its value
                 )
             )
         counts.calls = len(call_rows)
@@ -490,7 +491,7 @@ class Pipeline:
         counts.spans = len(ws.spans) + sum(len(r) for _a, r in ws.rebuilt)
         ws.live[:0] = self._live_rows(touched.values())  # rebuilt agents' rows are already there
         self._batches += 1
-        if self._batches % 20 == 0:
+        if self._batches % 4 == 0:
             self._evict()
         return ws
 
