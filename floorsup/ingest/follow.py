@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 HEAD_BYTES = 256
 READ_BYTES = 4 << 20
-BULK_BYTES = 16 << 20  # a backlog this large (about 250,000 lines) is a backfill
+BULK_BYTES = 4 << 20  # a backlog this large (about 60,000 lines) is a backfill
 
 
 @dataclass

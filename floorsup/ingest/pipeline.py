@@ -31,7 +31,7 @@ from floorsup.ingest.derive import (
 )
 from floorsup.ingest.queue_log import Event, Rejected
 from floorsup.store.engine import write_conn
-from floorsup.store.sql import bulk_insert, execute, executemany, fetchall
+from floorsup.store.sql import JsonRows, bulk_insert, execute, executemany, fetchall
 
 WINDOW = 2 * 3600.0  # events newer than (newest − WINDOW) are checked for duplicates in memory
 OPEN_CALL_HORIZON = 24 * 3600.0  # an open call silent this long is left to the database
@@ -108,6 +108,12 @@ class _WriteSet:
     spans: list[tuple[object, ...]] = field(default_factory=list)
     rebuilt: list[tuple[str, list[tuple[object, ...]]]] = field(default_factory=list)
     live: list[tuple[object, ...]] = field(default_factory=list)
+
+    def encode(self) -> None:
+        """Encode the big tables' rows for SQLite's json_each (see store.sql.JsonRows)."""
+        self.events = JsonRows.of(self.events)  # type: ignore[assignment]
+        self.calls = JsonRows.of(self.calls)  # type: ignore[assignment]
+        self.spans = JsonRows.of(self.spans)  # type: ignore[assignment]
 
     def write(self, conn: Connection) -> None:
         """All of it, in the caller's transaction."""
@@ -336,6 +342,8 @@ class Pipeline:
         except BaseException:
             self._reset()
             raise
+        if self.engine.dialect.name == "sqlite":
+            ws.encode()  # JSON here, so the writer thread is left only SQLite's GIL-free work
         self._writer.put(ws)
         if not self.pipelined:
             self.flush()

@@ -46,7 +46,17 @@ def execute(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
 _VALUES = re.compile(r"\s+VALUES\s*\(([^()]+)\)", re.IGNORECASE)
 
 
-def bulk_insert(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+class JsonRows(str):
+    """Rows already encoded as a JSON array (see `bulk_insert`): encoding is Python work, so
+    a caller with a writer thread does it on its own thread and leaves the writer only
+    SQLite's work, which runs without the GIL."""
+
+    @classmethod
+    def of(cls, rows: Sequence[Sequence[Any]]) -> JsonRows | Sequence[Sequence[Any]]:
+        return cls(json.dumps(rows)) if rows else rows
+
+
+def bulk_insert(conn: Connection, sql: str, rows: Sequence[Sequence[Any]] | JsonRows) -> None:
     """`INSERT ... VALUES (?, ...) [ON CONFLICT ...]` for many rows.
 
     On SQLite the rows travel as one JSON array read by `json_each`: one statement, one
@@ -57,7 +67,7 @@ def bulk_insert(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> No
     if not rows:
         return
     if conn.dialect.name != "sqlite":
-        executemany(conn, sql, rows)
+        executemany(conn, sql, json.loads(rows) if isinstance(rows, JsonRows) else rows)
         return
     m = _VALUES.search(sql)
     if m is None:
@@ -72,6 +82,7 @@ def bulk_insert(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> No
     select = " SELECT " + ", ".join(items) + " FROM json_each(?) WHERE true"
     cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cur.execute(sql[: m.start()] + select + sql[m.end() :], (json.dumps(rows),))
+        payload = rows if isinstance(rows, JsonRows) else json.dumps(rows)
+        cur.execute(sql[: m.start()] + select + sql[m.end() :], (str(payload),))
     finally:
         cur.close()
