@@ -14,7 +14,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from floorsup.config import Settings
-from floorsup.domain.intervals import day_bounds, day_intervals, iso_local
+from floorsup.domain.intervals import Interval, day_bounds, day_intervals, iso_local
 from floorsup.domain.metrics import SL_FORMULA_TEXT, QueueIntervalStats, interval_stats, total_stats
 from floorsup.store import queries
 
@@ -47,8 +47,6 @@ def queue_report(
     days = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
     if interval == "day":
         ivs = []
-        from floorsup.domain.intervals import Interval
-
         for d in days:
             s, e = day_bounds(d, tz)
             ivs.append(Interval(s, e, iso_local(s, tz)))
