@@ -5,6 +5,9 @@ path as a real feed (`floorsup ingest queue-log --follow`), then the live floor.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
+import sqlite3
 import threading
 import time
 from dataclasses import replace
@@ -13,16 +16,25 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from floorsup.clock import ScaledClock
-from floorsup.config import Settings, default_db_path
+from floorsup.config import ConfigError, Settings, default_db_path
 from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.ingest.follow import QueueLogFeed
 from floorsup.sim import Centre, FloorSimulator, demo_centre, write_roster_csv
-from floorsup.store.engine import make_engine, upgrade
+from floorsup.store.engine import make_engine, upgrade, write_conn
 from floorsup.store.roster import import_roster, set_queue_target
+from floorsup.store.sql import execute
+
+DEMO_SITE = "floorsup demo (fictional centre)"
 
 
 def seed_centre(engine: Engine, roster_path: Path, seed: int = 7) -> Centre:
     """The fictional centre's roster and queue targets, imported the way a user would."""
+    with write_conn(engine) as conn, conn.begin():
+        execute(
+            conn,
+            "INSERT INTO site (name, tz) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+            (DEMO_SITE, "demo"),
+        )
     centre = demo_centre(seed)
     write_roster_csv(centre, roster_path)
     import_roster(engine, roster_path)
@@ -61,21 +73,25 @@ def build_demo_day(
     return db
 
 
+log = logging.getLogger(__name__)
+
+
 class DemoFloor:
     """The simulated ACD and the ingest that follows its file, each in a thread."""
 
     def __init__(
-        self, settings: Settings, *, seed: int, speed: float, workdir: Path, fresh: bool = True
+        self, settings: Settings, *, seed: int, speed: float, db: Path, fresh: bool = True
     ) -> None:
         self.settings = settings
-        self.workdir = workdir
-        self.feed_path = workdir / "queue_log"
-        self.roster_path = workdir / "roster.csv"
+        self.workdir = db.with_name(db.stem + "-demo-files")  # its own folder, nobody else's
+        self.feed_path = self.workdir / "queue_log"
+        self.roster_path = self.workdir / "roster.csv"
+        check_demo_database(db)
         if fresh:
-            for p in workdir.glob("demo.db*"):
-                p.unlink()
+            for p in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+                p.unlink(missing_ok=True)
             self.feed_path.unlink(missing_ok=True)
-        workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir.mkdir(parents=True, exist_ok=True)
         self.engine = make_engine(settings.url)
         upgrade(self.engine)
         self.centre = seed_centre(self.engine, self.roster_path, seed)
@@ -84,7 +100,8 @@ class DemoFloor:
         day_start, _ = day_bounds(local_date(now, settings.tz), settings.tz)
         self.sim = FloorSimulator(self.centre, tz=settings.tz, day_start=day_start, seed=seed)
         self.stop = threading.Event()
-        self.errors: list[BaseException] = []
+        self.errors: list[BaseException] = []  # fatal: the simulated ACD stopped
+        self.recovered: list[BaseException] = []  # ingest failures it restarted after
         self._threads: list[threading.Thread] = []
         self.feed: QueueLogFeed | None = None
 
@@ -110,11 +127,21 @@ class DemoFloor:
             self.errors.append(exc)
 
     def _ingest(self) -> None:
-        try:
-            assert self.feed is not None
-            self.feed.run(follow=True, stop=self.stop, poll=0.2)
-        except BaseException as exc:  # pragma: no cover
-            self.errors.append(exc)
+        """Follow the feed; after a failure (say the database stayed locked), start again
+        from the last committed checkpoint, as a restarted `ingest --follow` would."""
+        while not self.stop.is_set():
+            try:
+                if self.feed is None:
+                    self.feed = QueueLogFeed(self.engine, self.feed_path, tz=self.settings.tz)
+                self.feed.run(follow=True, stop=self.stop, poll=0.2)
+            except Exception as exc:
+                log.warning("demo ingest failed, restarting from the checkpoint: %s", exc)
+                self.recovered.append(exc)
+                if self.feed is not None:
+                    with contextlib.suppress(Exception):
+                        self.feed.close()
+                self.feed = None
+                self.stop.wait(1.0)
 
     def start(self) -> None:
         for target, name in ((self._acd, "demo-acd"), (self._ingest, "demo-ingest")):
@@ -130,21 +157,34 @@ class DemoFloor:
             self.feed.close()
 
 
-def run_demo(args: argparse.Namespace, settings: Settings) -> int:
-    if args.speed <= 0 or args.speed > 3600:
-        raise ValueError("--speed: expected a number above 0 and at most 3600")
-    if args.db is None:  # the demo never touches your real database
-        settings = replace(settings, db=str(default_db_path().with_name("demo") / "demo.db"))
-        workdir = default_db_path().with_name("demo")
-    else:
-        workdir = (
-            Path(settings.db).expanduser().resolve().parent
-            if "://" not in settings.db
-            else Path.cwd()
+def check_demo_database(db: Path) -> None:
+    """The demo rebuilds its database from scratch: refuse any file that is not one of its
+    own (a real centre's database must never be wiped by a demo)."""
+    if not db.exists() or db.stat().st_size == 0:
+        return
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT 1 FROM site WHERE name = ?", (DEMO_SITE,)).fetchone()
+    except sqlite3.Error:
+        row = None
+    if row is None:
+        raise ConfigError(
+            f"--db {db}: that file is not a demo database and the demo would wipe it; "
+            "leave out --db (the demo keeps its own) or name a new file"
         )
-    demo = DemoFloor(
-        settings, seed=args.seed, speed=args.speed, workdir=workdir, fresh=not args.keep
-    )
+
+
+def run_demo(args: argparse.Namespace, settings: Settings) -> int:
+    if not 0 < args.speed <= 3600:
+        raise ConfigError("--speed: expected a number above 0 and at most 3600")
+    if args.db is None:  # the demo never touches your real database
+        db = default_db_path().with_name("demo") / "demo.db"
+    elif "://" in settings.db:
+        raise ConfigError("--db: the demo builds a fresh SQLite file; give a file path, not a URL")
+    else:
+        db = Path(settings.db).expanduser().resolve()
+    settings = replace(settings, db=str(db))
+    demo = DemoFloor(settings, seed=args.seed, speed=args.speed, db=db, fresh=not args.keep)
     started = time.perf_counter()
     lines = demo.backfill()
     print(
@@ -167,12 +207,19 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         demo.close()
     if demo.errors:
         raise RuntimeError(f"the demo floor failed: {demo.errors[0]!r}")
+    if demo.recovered:
+        print(
+            f"demo: the ingest restarted {len(demo.recovered)} time(s); last: {demo.recovered[-1]}"
+        )
     if args.headless:
         from floorsup.reports import queue_report, render
 
         # The follow thread has stopped: read what is left of the feed, then report.
-        assert demo.feed is not None
-        demo.feed.run(follow=False)
+        rest = QueueLogFeed(demo.engine, demo.feed_path, tz=settings.tz)
+        try:
+            rest.run(follow=False)
+        finally:
+            rest.close()
         now = demo.clock.now()
         day = local_date(now, settings.tz)
         rows = queue_report(demo.engine, settings, day, day, "30", now)

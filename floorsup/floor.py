@@ -6,7 +6,6 @@ plain frozen values only.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
@@ -53,28 +52,26 @@ class FloorSnapshot:
 
 class FloorCache:
     """The day's calls, held between refreshes. Each refresh reads only the calls written
-    since the last one (the call table's updated_at, with a margin for commits in flight),
-    so a refresh costs what changed rather than the whole day. Used from one thread at a time
-    (the screen's fetches never overlap)."""
-
-    MARGIN = 10.0  # seconds: longer than any batch takes from its write stamp to its commit
+    since the last one: the call table's `rev` is a number each committed batch raises, so
+    there is no clock to trust and nothing in flight to allow for. Used from one thread at
+    a time (the screen's fetches never overlap)."""
 
     def __init__(self) -> None:
         self.day: tuple[float, float] | None = None
         self.calls: dict[tuple[str, str], CallRecord] = {}
-        self.read_at = 0.0
+        self.rev = 0
 
     def day_calls(self, conn: Connection, day_start: float, day_end: float) -> list[CallRecord]:
-        started = time.time()  # the database's write stamps are wall clock; so is this
+        rev = queries.call_rev(conn)  # first: a batch landing meanwhile is read again next time
         if self.day != (day_start, day_end):
             self.calls = {
                 (c.callid, c.queue): c for c in queries.calls_entered(conn, day_start, day_end)
             }
             self.day = (day_start, day_end)
-        else:
-            for c in queries.calls_changed(conn, self.read_at - self.MARGIN, day_start, day_end):
+        elif rev != self.rev:
+            for c in queries.calls_changed(conn, self.rev, day_start, day_end):
                 self.calls[(c.callid, c.queue)] = c
-        self.read_at = started
+        self.rev = rev
         return list(self.calls.values())
 
 

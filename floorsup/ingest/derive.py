@@ -78,19 +78,22 @@ _CALL_END = frozenset(
 )
 
 
+_FOREVER = 10 * 365 * 86400.0  # no wait, talk or ring lasts ten years: such a number is damage
+
+
 def field(data: str, n: int) -> float | None:
     """The n-th (1-based) data field as a non-negative number, or None."""
     parts = data.split("|", n)
     if n > len(parts):
         return None
     text = parts[n - 1]
-    if text.isdigit():  # the usual case: whole seconds or milliseconds
+    if text.isdigit() and len(text) <= 8:  # the usual case: whole seconds or milliseconds
         return float(text)
     try:
         value = float(text)
     except ValueError:
         return None
-    return value if value >= 0 else None
+    return value if 0 <= value < _FOREVER else None  # also refuses inf and nan
 
 
 def is_call_event(ev: Event) -> bool:
@@ -106,13 +109,13 @@ def _num(parts: list[str], n: int) -> float | None:
     if n > len(parts):
         return None
     text = parts[n - 1]
-    if text.isdigit():
+    if text.isdigit() and len(text) <= 8:
         return float(text)
     try:
         value = float(text)
     except ValueError:
         return None
-    return value if value >= 0 else None
+    return value if 0 <= value < _FOREVER else None  # also refuses inf and nan
 
 
 CallFold = tuple[float, float | None, float | None, float | None, float | None, str | None, Outcome]

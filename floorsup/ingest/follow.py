@@ -136,6 +136,7 @@ class QueueLogFeed:
         self.bulk_bytes = bulk_bytes
         self.pipeline = pipeline or Pipeline(engine)
         self.cp = self._checkpoint()
+        self._stored = (self.cp.offset, self.cp.line_no)  # what the database holds (or will)
         self.layout: CsvLayout | None = None
         self.times = LocalTimeParser(tz)
 
@@ -189,24 +190,38 @@ class QueueLogFeed:
         return fh
 
     def _detect(self, fh: BinaryIO) -> None:
+        """The format from the file's first lines: a CSV header on the first, or flat lines
+        (a damaged first line, such as the cut-off tail left by a copytruncate, is passed
+        over: the next lines decide)."""
         pos = fh.tell()
         fh.seek(0)
-        first = b""
-        while True:
-            line = fh.readline()
-            if not line:
+        lines: list[str] = []
+        while len(lines) < 20:
+            raw = fh.readline()
+            if not raw:
                 break
-            if line.strip(b"\x00\r\n\t "):
-                first = line
-                break
+            if raw.strip(b"\x00\r\n\t "):
+                lines.append(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
         fh.seek(pos)
-        if not first:
-            self.fmt = self.requested if self.requested is not Format.AUTO else Format.FLAT
+        if self.requested is not Format.AUTO:
+            self.fmt = self.requested
+        elif not lines:
+            self.fmt = Format.FLAT
         else:
-            text = first.decode("utf-8", errors="replace").rstrip("\r\n")
-            self.fmt = self.requested if self.requested is not Format.AUTO else detect_format(text)
-            if self.fmt is Format.REALTIME_CSV:
-                self.layout = CsvLayout.from_header(text.lstrip("\ufeff"))
+            first_error: FormatError | None = None
+            for text in lines:
+                try:
+                    self.fmt = detect_format(text)
+                    break
+                except FormatError as exc:
+                    first_error = first_error or exc
+            else:
+                assert first_error is not None
+                raise first_error
+        if self.fmt is Format.REALTIME_CSV:
+            if not lines:
+                raise FormatError("realtime CSV: the file has no header line yet")
+            self.layout = CsvLayout.from_header(lines[0].lstrip("\ufeff"))
         self.cp.format = self.fmt.value
 
     # -- the loop -------------------------------------------------------------------------
@@ -351,12 +366,14 @@ class QueueLogFeed:
                 self.cp,
                 offset=self.cp.offset + consumed,
                 line_no=self.cp.line_no + body.count(b"\n") + 1,
+                expect=self._stored,
             )
             if cp.head is None or not cp.head.startswith(f"{HEAD_BYTES}:"):
                 with open(self.path, "rb") as fh:
                     cp.head = _head_digest(fh)
             counts = self.pipeline.process(parsed, rejects, cp, blank=blank)
             self.cp = cp  # handed to the writer; committed in order, with this checkpoint
+            self._stored = (cp.offset, cp.line_no)
             summary.add(counts, n_lines, list(rejects))
             if on_batch is not None:
                 on_batch(summary)

@@ -30,7 +30,7 @@ from floorsup.ingest.derive import (
     is_call_event,
 )
 from floorsup.ingest.queue_log import Event, Rejected
-from floorsup.store.engine import write_conn
+from floorsup.store.engine import StoreError, write_conn
 from floorsup.store.sql import JsonRows, bulk_insert, execute, executemany, fetchall
 
 WINDOW = 2 * 3600.0  # events newer than (newest − WINDOW) are checked for duplicates in memory
@@ -39,12 +39,12 @@ OPEN_CALL_HORIZON = 24 * 3600.0  # an open call silent this long is left to the 
 _EVENT_COLS = "ts, callid, queue, agent, event, data"
 _UPSERT_CALL = (
     "INSERT INTO call (callid, queue, entered_at, answered_at, ended_at, wait_seconds, "
-    "talk_seconds, hold_seconds, agent, outcome, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,{now}) "
+    "talk_seconds, hold_seconds, agent, outcome, rev) VALUES (?,?,?,?,?,?,?,?,?,?,{rev}) "
     "ON CONFLICT (callid, queue) DO UPDATE SET entered_at=excluded.entered_at, "
     "answered_at=excluded.answered_at, ended_at=excluded.ended_at, "
     "wait_seconds=excluded.wait_seconds, talk_seconds=excluded.talk_seconds, "
     "hold_seconds=excluded.hold_seconds, agent=excluded.agent, outcome=excluded.outcome, "
-    "updated_at=excluded.updated_at"
+    "rev=excluded.rev"
 )
 _INSERT_SPAN = 'INSERT INTO agent_state_span (agent, state, reason, queue, callid, start, "end") VALUES (?,?,?,?,?,?,?)'
 _UPSERT_LIVE = (
@@ -77,6 +77,13 @@ class Checkpoint:
     head: str | None = None
     rotations: int = 0
     format: str = "flat"
+    # Where the stored checkpoint stands before this batch: a batch commits only if it
+    # still does, so two ingests of one file can never both store the same lines.
+    expect: tuple[int, int] | None = None
+
+
+class IngestConflict(StoreError):
+    """Another ingest moved this feed's checkpoint: two are reading the same file."""
 
 
 @dataclass
@@ -108,6 +115,7 @@ class _WriteSet:
     spans: list[tuple[object, ...]] = field(default_factory=list)
     rebuilt: list[tuple[str, list[tuple[object, ...]]]] = field(default_factory=list)
     live: list[tuple[object, ...]] = field(default_factory=list)
+    drop_live: list[tuple[str]] = field(default_factory=list)
 
     def encode(self) -> None:
         """Encode the big tables' rows for SQLite's json_each (see store.sql.JsonRows)."""
@@ -139,18 +147,26 @@ class _WriteSet:
             "INSERT INTO acd_agent (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
             self.agents,
         )
-        bulk_insert(conn, _UPSERT_CALL.format(now=f"{time.time():.6f}"), self.calls)
+        if self.calls:
+            # The writer holds the write lock (BEGIN IMMEDIATE): no other batch can take the
+            # same number, and each committed batch's is higher than every earlier one's.
+            rev = int(fetchall(conn, "SELECT coalesce(max(rev), 0) + 1 FROM call")[0][0])
+            bulk_insert(conn, _UPSERT_CALL.format(rev=rev), self.calls)
         bulk_insert(conn, _INSERT_SPAN, self.spans)
         for agent, rows in self.rebuilt:
             execute(conn, "DELETE FROM agent_state_span WHERE agent = ?", (agent,))
             bulk_insert(conn, _INSERT_SPAN, rows)
+        executemany(conn, "DELETE FROM agent_live WHERE agent = ?", self.drop_live)
         bulk_insert(conn, _UPSERT_LIVE, self.live)
         cp, c = self.cp, self.counts
-        execute(
+        guard, expect = "", ()
+        if cp.expect is not None:
+            guard, expect = ' AND "offset" = ? AND line_no = ?', cp.expect
+        changed = execute(
             conn,
             'UPDATE ingest_source SET "offset" = ?, line_no = ?, dev = ?, inode = ?, head = ?, '
             "rotations = ?, format = ?, lines_ok = lines_ok + ?, lines_rejected = lines_rejected + ?, "
-            "lines_duplicate = lines_duplicate + ?, updated_at = ? WHERE id = ?",
+            f"lines_duplicate = lines_duplicate + ?, updated_at = ? WHERE id = ?{guard}",
             (
                 cp.offset,
                 cp.line_no,
@@ -164,8 +180,15 @@ class _WriteSet:
                 c.duplicates,
                 time.time(),
                 cp.source_id,
+                *expect,
             ),
         )
+        if changed != 1:
+            where = f" past byte {cp.expect[0]:,}" if cp.expect else ""
+            raise IngestConflict(
+                f"another ingest is reading the same feed (its checkpoint moved{where}): run one "
+                "`floorsup ingest` per file; nothing of this batch was stored"
+            )
 
 
 class _Writer:
@@ -197,14 +220,18 @@ class _Writer:
         self._thread = None
 
     def _run(self) -> None:
-        conn = write_conn(self.engine)
+        conn: Connection | None = None
+        try:
+            conn = write_conn(self.engine)
+        except BaseException as exc:  # reported by the next put/flush; the queue still drains
+            self.error = exc
         try:
             while True:
                 ws = self.q.get()
                 try:
                     if ws is None:
                         return
-                    if self.error is None:  # after a failure, drop the rest: they follow it
+                    if self.error is None and conn is not None:  # after a failure, drop the rest
                         with conn.begin():
                             ws.write(conn)
                 except BaseException as exc:
@@ -212,7 +239,8 @@ class _Writer:
                 finally:
                     self.q.task_done()
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()
 
 
 class Pipeline:
@@ -232,6 +260,9 @@ class Pipeline:
         self.known_queues: set[str] = set()
         self.known_agents: set[str] = set()
         self._batches = 0
+        self._alias_conn: Connection | None = None
+        self._alias_checked = time.monotonic()
+        self._drop_live: list[str] = []
         with engine.connect() as conn:
             self._load(conn)
 
@@ -289,6 +320,23 @@ class Pipeline:
         for name, staff_id in rows:
             alias[name] = first.setdefault(staff_id, name)
         self.alias = alias
+
+    def _follow_roster(self) -> None:
+        """Pick up a roster imported while the feed runs (every few seconds, cheaply). A name
+        that now belongs to someone listed under another ACD name stops being an agent of
+        its own: its lasting state is dropped, and that person's is kept under the first."""
+        now = time.monotonic()
+        if now - self._alias_checked < 2.0:
+            return
+        self._alias_checked = now
+        if self._alias_conn is None:
+            self._alias_conn = self.engine.connect()
+        before = self.alias
+        self.refresh_aliases(self._alias_conn)
+        for name, canon in self.alias.items():
+            if canon != name and before.get(name, name) == name and name in self.agents:
+                del self.agents[name]
+                self._drop_live.append(name)
 
     def _add_call_event(self, e: Event) -> _CallEntry:
         entry = self.calls.get((e[1], e[2]))
@@ -359,6 +407,10 @@ class Pipeline:
             self.flush()
         finally:
             self._writer.stop()
+            for conn in (self._alias_conn, self._reader):
+                if conn is not None:
+                    conn.close()
+            self._alias_conn = self._reader = None
 
     def _raise_writer_error(self) -> None:
         err = self._writer.error
@@ -369,8 +421,12 @@ class Pipeline:
 
     def _reset(self) -> None:
         """A batch did not commit: the cache may hold what the database does not. Start over
-        from the database (the caller goes back to the last committed checkpoint)."""
+        from the database. The feed that used this pipeline is done: a new QueueLogFeed
+        resumes from the last committed checkpoint (the CLI exits; the demo starts anew)."""
         self._writer.stop()
+        for conn in (self._alias_conn, self._reader):
+            if conn is not None:
+                conn.close()
         self.__init__(self.engine, pipelined=self.pipelined)  # type: ignore[misc]
 
     def _read(self) -> Connection:
@@ -389,6 +445,7 @@ class Pipeline:
         cp: Checkpoint,
         counts: BatchCounts,
     ) -> _WriteSet:
+        self._follow_roster()
         fresh: list[tuple[int, Event]] = []
         batch_seen: set[Event] = set()
         floor = self.mem_floor
@@ -462,6 +519,8 @@ class Pipeline:
         self.newest = newest
 
         ws = _WriteSet(cp, counts)
+        ws.drop_live = [(a,) for a in self._drop_live]
+        self._drop_live = []
         sid = cp.source_id
         ws.events = [ev for _no, ev in fresh]
         now = time.time()

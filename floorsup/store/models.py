@@ -109,7 +109,7 @@ class Call(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("callid", "queue", name="uq_call_callid_queue"),
         Index("ix_call_entered_at", "entered_at"),
-        Index("ix_call_updated_at", "updated_at"),
+        Index("ix_call_rev", "rev"),
     )
     id: int | None = Field(default=None, primary_key=True)
     callid: str
@@ -122,7 +122,9 @@ class Call(SQLModel, table=True):
     hold_seconds: float | None = None
     agent: str | None = None
     outcome: str
-    updated_at: float = 0.0  # wall clock of the write: screens fetch only what changed
+    # Which write last touched the row: one number per committed batch, rising. A screen
+    # that holds the day's calls fetches only those with a higher `rev` than it has seen.
+    rev: int = 0
 
 
 class AgentStateSpan(SQLModel, table=True):

@@ -47,14 +47,19 @@ def _call(row: tuple) -> CallRecord:
     return CallRecord(row[0], row[1], row[2], _OUTCOME[row[3]], *row[4:])
 
 
-def calls_changed(conn: Connection, since: float, start: float, end: float) -> list[CallRecord]:
+def call_rev(conn: Connection) -> int:
+    """The highest write number in the call table (see Call.rev)."""
+    return int(fetchall(conn, "SELECT coalesce(max(rev), 0) FROM call")[0][0])
+
+
+def calls_changed(conn: Connection, since: int, start: float, end: float) -> list[CallRecord]:
     """Calls entered in [start, end) whose row was written after `since` (the wall clock of
     the write): all a screen that holds the rest needs to fetch."""
     return [
         _call(r)
         for r in fetchall(
             conn,
-            f"SELECT {_CALL_COLS} FROM call WHERE updated_at > ? AND entered_at >= ? AND entered_at < ?",
+            f"SELECT {_CALL_COLS} FROM call WHERE rev > ? AND entered_at >= ? AND entered_at < ?",
             (since, start, end),
         )
     ]

@@ -53,7 +53,7 @@ class JsonRows(str):
 
     @classmethod
     def of(cls, rows: Sequence[Sequence[Any]]) -> JsonRows | Sequence[Sequence[Any]]:
-        return cls(json.dumps(rows)) if rows else rows
+        return cls(json.dumps(rows, allow_nan=False)) if rows else rows
 
 
 def bulk_insert(conn: Connection, sql: str, rows: Sequence[Sequence[Any]] | JsonRows) -> None:
@@ -82,7 +82,7 @@ def bulk_insert(conn: Connection, sql: str, rows: Sequence[Sequence[Any]] | Json
     select = " SELECT " + ", ".join(items) + " FROM json_each(?) WHERE true"
     cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        payload = rows if isinstance(rows, JsonRows) else json.dumps(rows)
+        payload = rows if isinstance(rows, JsonRows) else json.dumps(rows, allow_nan=False)
         cur.execute(sql[: m.start()] + select + sql[m.end() :], (str(payload),))
     finally:
         cur.close()

@@ -62,13 +62,13 @@ def upgrade() -> None:
         sa.Column("hold_seconds", sa.Float(), nullable=True),
         sa.Column("agent", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
-        sa.Column("updated_at", sa.Float(), nullable=False),
+        sa.Column("rev", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("callid", "queue", name="uq_call_callid_queue"),
     )
     with op.batch_alter_table("call", schema=None) as batch_op:
         batch_op.create_index("ix_call_entered_at", ["entered_at"], unique=False)
-        batch_op.create_index("ix_call_updated_at", ["updated_at"], unique=False)
+        batch_op.create_index("ix_call_rev", ["rev"], unique=False)
 
     op.create_table(
         "ingest_source",
@@ -216,7 +216,7 @@ def downgrade() -> None:
     op.drop_table("queue")
     op.drop_table("ingest_source")
     with op.batch_alter_table("call", schema=None) as batch_op:
-        batch_op.drop_index("ix_call_updated_at")
+        batch_op.drop_index("ix_call_rev")
         batch_op.drop_index("ix_call_entered_at")
 
     op.drop_table("call")
