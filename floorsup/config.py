@@ -50,6 +50,13 @@ class Settings:
     default_target_seconds: int = 20
     default_target_fraction: float = 0.8
     refresh_seconds: float = 1.0
+    # Schedules and adherence (TOML: [activities] name = true|false for productive;
+    # [reason_map] "pause reason" = "activity").
+    activities: dict[str, bool] = field(default_factory=dict)
+    reason_map: dict[str, str] = field(default_factory=dict)
+    activity_equivalency: bool = False
+    exception_threshold_seconds: float = 0.0
+    severe_threshold_seconds: float = 300.0
 
     @property
     def url(self) -> str:
@@ -73,12 +80,48 @@ class Settings:
             raise ConfigError("default_target_seconds: expected 1 to 3600")
         if not 0 < self.default_target_fraction <= 1:
             raise ConfigError("default_target_fraction: expected a fraction in (0, 1]")
+        if not 0 <= self.exception_threshold_seconds <= 3600:
+            raise ConfigError("exception_threshold_seconds: expected 0 to 3600")
+        if not 0 <= self.severe_threshold_seconds <= 86400:
+            raise ConfigError("severe_threshold_seconds: expected 0 to 86400")
+        for name, productive in self.activities.items():
+            if not name.strip() or not isinstance(productive, bool):
+                raise ConfigError(
+                    f"activities: {name!r} = {productive!r}: expected a name = true or false (productive)"
+                )
+        for reason, activity in self.reason_map.items():
+            if not isinstance(activity, str) or not activity.strip():
+                raise ConfigError(
+                    f"reason_map: {reason!r} = {activity!r}: expected a pause reason = an activity name"
+                )
         if not 0.05 <= self.refresh_seconds <= 60:
             raise ConfigError("refresh_seconds: expected 0.05 to 60")
         return replace(self, sl_formula=formula)
 
 
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+def _table(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(value)
+    return dict(value)
+
+
 _CASTS: dict[str, Any] = {
+    "activities": _table,
+    "reason_map": _table,
+    "activity_equivalency": _bool,
+    "exception_threshold_seconds": float,
+    "severe_threshold_seconds": float,
     "db": str,
     "tz": str,
     "sl_formula": str,
@@ -106,7 +149,7 @@ def load_settings(
         values.update(data.get("floorsup", data))
     for f in fields(Settings):
         key = f"FLOORSUP_{f.name.upper()}"
-        if env.get(key):
+        if env.get(key) and f.name not in ("activities", "reason_map"):  # tables: TOML only
             values[f.name] = env[key]
     for key, value in (cli or {}).items():
         if value is not None:
@@ -119,5 +162,7 @@ def load_settings(
         try:
             typed[key] = _CASTS[key](value)
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{key}: {value!r} is not a {_CASTS[key].__name__}") from exc
+            raise ConfigError(
+                f"{key}: {value!r} is not a {_CASTS[key].__name__.strip('_')}"
+            ) from exc
     return Settings(**typed).validated()

@@ -159,3 +159,36 @@ class AgentLive(SQLModel, table=True):
     last_ts: float = 0.0
     state: str = "logged_out"
     state_since: float = 0.0
+
+
+class ScheduleSegment(SQLModel, table=True):
+    """One planned stretch of one person's shift: an activity from `start` to `end` (UTC
+    epoch seconds). `shift_date` is the local date the shift belongs to (a night shift
+    that runs past midnight belongs to the day it started)."""
+
+    __tablename__ = "schedule_segment"
+    __table_args__ = (
+        Index("ix_schedule_staff_date", "staff_pk", "shift_date"),
+        Index("ix_schedule_start", "start"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    staff_pk: int = Field(foreign_key="staff.id")
+    shift_date: dt.date
+    start: float
+    end: float
+    activity: str
+
+
+class AdherenceAuthorization(SQLModel, table=True):
+    """A supervisor's word that a stretch out of adherence was allowed: kept, with who, when
+    and why; authorised time counts as in adherence."""
+
+    __tablename__ = "adherence_authorization"
+    __table_args__ = (Index("ix_authorization_staff_start", "staff_pk", "start"),)
+    id: int | None = Field(default=None, primary_key=True)
+    staff_pk: int = Field(foreign_key="staff.id")
+    start: float
+    end: float
+    authorized_by: str
+    authorized_at: float
+    reason: str = Field(sa_column=Column(SAText, nullable=False))
