@@ -69,6 +69,19 @@ def cmd_import_roster(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import_schedule(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.store.schedules import import_schedule
+
+    res = import_schedule(
+        _engine(settings), args.file, tz=settings.tz, activities=settings.activities
+    )
+    print(
+        f"{args.file}: {res.segments} segments for {res.staff} staff over {res.days} "
+        f"day(s) imported ({res.removed} replaced), times in {settings.tz}"
+    )
+    return 0
+
+
 def cmd_queue(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.store.roster import set_queue_target
 
@@ -171,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = isub.add_parser("roster", help="staff_id,name,team,role,hire_date,acd_agent")
     s.add_argument("file", type=Path)
     s.set_defaults(func=cmd_import_roster)
+    s = isub.add_parser("schedule", help="staff_id,date,start,end,activity (local HH:MM in --tz)")
+    s.add_argument("file", type=Path)
+    s.set_defaults(func=cmd_import_schedule)
 
     s = sub.add_parser("queue", help="set a queue's service-level target")
     s.add_argument("name")
