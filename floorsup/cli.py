@@ -142,6 +142,18 @@ def cmd_report_queues(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report_adherence(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.reports import adherence_report, render_adherence
+
+    now = time.time()
+    day = parse_day(args.date or "today", settings.tz, now)
+    rows = adherence_report(_engine(settings), settings, day, now, team=args.team)
+    sys.stdout.write(render_adherence(rows, args.format, settings, day))
+    if args.format == "json":
+        sys.stdout.write("\n")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.demo import run_demo
 
@@ -217,6 +229,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--interval", choices=["15", "30", "60", "day", "total"], default="30")
     s.add_argument("--format", choices=["table", "csv", "json"], default="table")
     s.set_defaults(func=cmd_report_queues)
+
+    s = rsub.add_parser(
+        "adherence", help="per agent: adherence, conformance and exceptions for a day"
+    )
+    s.add_argument("--date", help="YYYY-MM-DD, today or yesterday (default today)")
+    s.add_argument("--team", help="only this team")
+    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    s.set_defaults(func=cmd_report_adherence)
 
     s = sub.add_parser("demo", help="a believable floor, simulated live, in a fresh database")
     s.add_argument("--speed", type=float, default=1.0, help="run the clock X times faster")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import logging
 import sqlite3
 import threading
@@ -19,9 +20,10 @@ from floorsup.clock import ScaledClock
 from floorsup.config import ConfigError, Settings, default_db_path
 from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.ingest.follow import QueueLogFeed
-from floorsup.sim import Centre, FloorSimulator, demo_centre, write_roster_csv
+from floorsup.sim import Centre, FloorSimulator, demo_centre, write_roster_csv, write_schedule_csv
 from floorsup.store.engine import make_engine, upgrade, write_conn
 from floorsup.store.roster import import_roster, set_queue_target
+from floorsup.store.schedules import import_schedule
 from floorsup.store.sql import execute
 
 DEMO_SITE = "floorsup demo (fictional centre)"
@@ -43,6 +45,19 @@ def seed_centre(engine: Engine, roster_path: Path, seed: int = 7) -> Centre:
     return centre
 
 
+def seed_schedules(
+    engine: Engine, centre: Centre, workdir: Path, *, tz: str, day_start: float, seed: int = 7
+) -> None:
+    """The centre's schedules, imported as a user would: the day before (its night shifts run
+    into today), today, and tomorrow (for a demo left running past midnight)."""
+    day = local_date(day_start, tz)
+    path = workdir / "schedule.csv"
+    write_schedule_csv(
+        centre, [day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)], path, seed=seed
+    )
+    import_schedule(engine, path, tz=tz)
+
+
 def build_demo_day(
     workdir: Path,
     *,
@@ -60,6 +75,7 @@ def build_demo_day(
     try:
         upgrade(engine)
         centre = seed_centre(engine, workdir / "roster.csv", seed)
+        seed_schedules(engine, centre, workdir, tz=tz, day_start=day_start, seed=seed)
         sim = FloorSimulator(centre, tz=tz, day_start=day_start, seed=seed)
         feed_path = workdir / "queue_log"
         feed_path.write_text("".join(sim.advance(until)), encoding="utf-8")
@@ -98,6 +114,9 @@ class DemoFloor:
         self.clock = ScaledClock(start=time.time(), speed=speed)
         now = self.clock.now()
         day_start, _ = day_bounds(local_date(now, settings.tz), settings.tz)
+        seed_schedules(
+            self.engine, self.centre, self.workdir, tz=settings.tz, day_start=day_start, seed=seed
+        )
         self.sim = FloorSimulator(self.centre, tz=settings.tz, day_start=day_start, seed=seed)
         self.stop = threading.Event()
         self.errors: list[BaseException] = []  # fatal: the simulated ACD stopped

@@ -130,3 +130,111 @@ def render(
 
 def _secs(v: float | None) -> str:
     return "—" if v is None else f"{v:.0f}s"
+
+
+# -- adherence ----------------------------------------------------------------------------
+
+
+def adherence_report(
+    engine: Engine, settings: Settings, day: dt.date, now: float, team: str | None = None
+) -> list[dict[str, Any]]:
+    """Per agent scheduled or working on `day`: adherence, conformance and exceptions."""
+    from floorsup.adherence import build_adherence
+
+    snap = build_adherence(engine, settings, now, day=day, team=team)
+    rows = sorted(snap.rows, key=lambda r: ((r.person.team or "~").lower(), r.person.name.lower()))
+    out = []
+    for r in rows:
+        d = r.day
+        out.append(
+            {
+                "staff_id": r.person.staff_id,
+                "name": r.person.name,
+                "team": r.person.team,
+                "scheduled_seconds": round(d.scheduled_seconds, 1),
+                "in_adherence_seconds": round(d.in_adherence_seconds, 1),
+                "out_of_adherence_seconds": round(d.out_of_adherence_seconds, 1),
+                "adherence": None if d.adherence is None else round(d.adherence, 4),
+                "conformance": None if d.conformance is None else round(d.conformance, 4),
+                "exceptions": [
+                    {
+                        "start": iso_local(x.start, settings.tz),
+                        "end": iso_local(x.end, settings.tz),
+                        "scheduled_activity": x.scheduled_activity,
+                        "actual_state": x.actual_state,
+                        "seconds": round(x.seconds, 1),
+                        "authorized": x.authorized,
+                    }
+                    for x in d.exceptions
+                ],
+            }
+        )
+    return out
+
+
+ADHERENCE_FIELDS = (
+    "staff_id",
+    "name",
+    "team",
+    "scheduled_seconds",
+    "in_adherence_seconds",
+    "out_of_adherence_seconds",
+    "adherence",
+    "conformance",
+    "exceptions",
+)
+
+
+def render_adherence(
+    rows: Sequence[dict[str, Any]], fmt: str, settings: Settings, day: dt.date
+) -> str:
+    if fmt == "json":
+        return json.dumps(list(rows), indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(ADHERENCE_FIELDS)
+        for r in rows:
+            w.writerow(
+                [
+                    "" if r[k] is None else (len(r[k]) if k == "exceptions" else r[k])
+                    for k in ADHERENCE_FIELDS
+                ]
+            )
+        return buf.getvalue()
+    table = Table(
+        title=f"Adherence {day.isoformat()}",
+        caption="adherence = time in adherence / scheduled time; conformance = productive time "
+        f"worked / scheduled open time. Times in {settings.tz}.",
+        caption_justify="left",
+    )
+    for col in (
+        "Agent",
+        "Team",
+        "Scheduled",
+        "In",
+        "Out",
+        "Adherence",
+        "Conformance",
+        "Exceptions",
+    ):
+        table.add_column(col, justify="left" if col in ("Agent", "Team") else "right")
+    for r in rows:
+        table.add_row(
+            r["name"],
+            r["team"] or "—",
+            _hm(r["scheduled_seconds"]),
+            _hm(r["in_adherence_seconds"]),
+            _hm(r["out_of_adherence_seconds"]),
+            "—" if r["adherence"] is None else f"{r['adherence']:.1%}",
+            "—" if r["conformance"] is None else f"{r['conformance']:.1%}",
+            str(len(r["exceptions"])),
+        )
+    console = Console(width=120, record=True, file=io.StringIO(), force_terminal=False)
+    console.print(table)
+    return console.export_text()
+
+
+def _hm(seconds: float) -> str:
+    m = int(round(seconds / 60))
+    return f"{m // 60}:{m % 60:02d}"

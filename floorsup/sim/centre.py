@@ -3,6 +3,11 @@
 Nothing here reads the clock: hire dates are relative to an explicit `as_of` date, shifts are
 minutes after local midnight, and the daily call volumes are calibrated against the staffing so
 that the simulated service level mostly sits around its target.
+
+Schedules: `day_schedule` is the centre's plan for a day (every call-taker's shift cut into
+open time, breaks, lunch and now and then a meeting, training or coaching). The floor
+simulator follows the same plan, so what the screens compare the floor against is exactly
+what the simulated agents were told to do.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import csv
 import io
 import math
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -395,3 +401,150 @@ def roster_csv(centre: Centre) -> str:
 
 def write_roster_csv(centre: Centre, path: str | Path) -> None:
     Path(path).write_text(roster_csv(centre), encoding="utf-8")
+
+
+# --- schedules -----------------------------------------------------------------------------
+SCHEDULE_COLUMNS = ("staff_id", "date", "start", "end", "activity")
+# Planned activities; only `open` is productive (taking calls). In queue_log the simulated
+# agents pause with the activity's name capitalised as the reason (`Break`, `Lunch`, ...).
+ACTIVITIES = ("open", "break", "lunch", "meeting", "training", "coaching")
+PRODUCTIVE_ACTIVITIES = frozenset({"open"})
+
+_BREAK_MIN = 15
+_LUNCH_MINUTES = ((30, 0.80), (45, 0.12), (60, 0.08))
+_EXTRA_P = 0.16  # shifts with a meeting, training or coaching block
+# (activity, weight, possible lengths in minutes)
+_EXTRAS: tuple[tuple[str, float, tuple[int, ...]], ...] = (
+    ("coaching", 0.40, (30, 45)),
+    ("training", 0.30, (30, 45, 60)),
+    ("meeting", 0.30, (30, 60)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedSegment:
+    """One planned stretch of one person's shift, in minutes after local midnight of
+    `shift_date` (the day the shift starts; a night shift's minutes run past 1440)."""
+
+    staff_id: str
+    shift_date: date
+    start_minute: int
+    end_minute: int
+    activity: str
+
+    @property
+    def minutes(self) -> int:
+        return self.end_minute - self.start_minute
+
+
+def seats(centre: Centre) -> dict[str, int]:
+    """Each call-taker's position in their team (0, 1, ...): breaks and lunches are staggered
+    by it so that a team is never all off the phones together."""
+    out: dict[str, int] = {}
+    per_team: dict[str, int] = {}
+    for s in centre.agents:
+        per_team[s.team] = per_team.get(s.team, -1) + 1
+        out[s.staff_id] = per_team[s.team]
+    return out
+
+
+def _plan_shift(staff: SimStaff, seat: int, day: date, seed: int) -> list[PlannedSegment]:
+    """One person's planned day: breaks about two hours in and 1h45 before the end, lunch
+    around the middle (staggered by seat, on quarter hours), open time in between."""
+    sh = staff.shift
+    assert sh is not None
+    rng = random.Random(f"floorsup-plan:{seed}:{day.isoformat()}:{staff.staff_id}")
+    start, end = sh.start_minute, sh.end_minute
+    length = sh.minutes
+    blocks: list[tuple[int, int, str]] = []  # (start, end, activity), not overlapping
+    lunch_len = rng.choices([m for m, _ in _LUNCH_MINUTES], [w for _, w in _LUNCH_MINUTES])[0]
+    rota = day.toordinal()  # who goes first changes from day to day
+    if length >= 6 * 60:
+        stagger = ((seat * 2 + rota) % 5 - 2) * 15
+        lunch = start + length // 2 // 15 * 15 - 15 + ((seat * 3 + rota) % 8 - 3) * 15
+        lunch = min(max(lunch, start + 180), end - 150 - lunch_len)  # 3h in, 2.5h left
+        b1 = min(start + 120 + stagger, lunch - _BREAK_MIN - 45)
+        b2 = min(max(end - 105 - stagger, lunch + lunch_len + 45), end - _BREAK_MIN - 30)
+        blocks = [
+            (b1, b1 + _BREAK_MIN, "break"),
+            (lunch, lunch + lunch_len, "lunch"),
+            (b2, b2 + _BREAK_MIN, "break"),
+        ]
+    elif length >= 4 * 60:  # a short shift: one break in the middle
+        mid = start + length // 2 // 15 * 15 + ((seat + rota) % 3 - 1) * 15
+        blocks = [(mid, mid + _BREAK_MIN, "break")]
+
+    # Now and then a meeting, training or coaching, in open time between two pauses.
+    if blocks and rng.random() < _EXTRA_P:
+        kind, _, lengths = rng.choices(_EXTRAS, [w for _, w, _ in _EXTRAS])[0]
+        minutes = rng.choice(lengths)
+        candidates = [
+            t
+            for (_, g0, _), (g1, _, _) in zip(blocks, blocks[1:], strict=False)
+            for t in range(g0 + 15, g1 - 15 - minutes + 1, 15)
+        ]
+        if candidates:
+            t = rng.choice(candidates)
+            blocks.append((t, t + minutes, kind))
+            blocks.sort()
+
+    segments: list[PlannedSegment] = []
+    at = start
+    for t0, t1, activity in blocks:
+        if t0 > at:
+            segments.append(PlannedSegment(staff.staff_id, day, at, t0, "open"))
+        segments.append(PlannedSegment(staff.staff_id, day, t0, t1, activity))
+        at = t1
+    if at < end:
+        segments.append(PlannedSegment(staff.staff_id, day, at, end, "open"))
+    return segments
+
+
+def day_schedule(centre: Centre, day: date, seed: int = 7) -> list[PlannedSegment]:
+    """Every call-taker's planned segments for the shifts that start on `day`, person by
+    person (in roster order) and in time order: contiguous, not overlapping, covering the
+    whole shift. Deterministic from (centre, day, seed); the floor simulator follows it."""
+    seat = seats(centre)
+    out: list[PlannedSegment] = []
+    for s in centre.agents:
+        if s.shift is not None:
+            out.extend(_plan_shift(s, seat[s.staff_id], day, seed))
+    return out
+
+
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60 % 24:02d}:{minute % 60:02d}"
+
+
+def schedule_rows(centre: Centre, day: date, seed: int = 7) -> list[dict[str, str]]:
+    """The day's schedule as CSV rows with exactly the schedule columns. `date` is the shift's
+    date and `start`/`end` local wall-clock HH:MM; a time after midnight is written as that
+    next day's HH:MM, so within one person's rows (in time order) a time earlier than the one
+    before it has rolled over to the next day (an `end` before its `start` runs past
+    midnight; a night shift's segments wholly after midnight start before the shift did)."""
+    return [
+        {
+            "staff_id": seg.staff_id,
+            "date": seg.shift_date.isoformat(),
+            "start": _hhmm(seg.start_minute),
+            "end": _hhmm(seg.end_minute),
+            "activity": seg.activity,
+        }
+        for seg in day_schedule(centre, day, seed)
+    ]
+
+
+def schedule_csv(centre: Centre, days: date | Iterable[date], seed: int = 7) -> str:
+    """The schedule CSV text for one day or several (rows day by day)."""
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(SCHEDULE_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    for d in [days] if isinstance(days, date) else days:
+        writer.writerows(schedule_rows(centre, d, seed))
+    return buf.getvalue()
+
+
+def write_schedule_csv(
+    centre: Centre, day: date | Iterable[date], path: str | Path, seed: int = 7
+) -> None:
+    Path(path).write_text(schedule_csv(centre, day, seed), encoding="utf-8")

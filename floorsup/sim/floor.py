@@ -8,6 +8,12 @@ Every event happens at an integer epoch second and writes its lines at that seco
 are processed in (time, scheduling order), and every random draw happens while processing an
 event. The output therefore depends only on the seed and on how far the simulation has run,
 not on how `until` is chunked.
+
+The agents work to the centre's schedule (`floorsup.sim.centre.day_schedule`, the same plan
+the demo imports): they log in at the planned start, pause with the activity as the reason
+(`Break`, `Lunch`, `Meeting`, `Training`, `Coaching`) when it is due (after the call in
+hand) and come back. Now and then they stray, at the rates below: late in, late back from
+lunch, long breaks, leaving early, an unscheduled `Personal` pause, a day off sick.
 """
 
 from __future__ import annotations
@@ -15,13 +21,14 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from floorsup.sim.centre import Centre, SimQueue
+from floorsup.sim.centre import Centre, PlannedSegment, SimQueue, day_schedule
 
 # The queue_log events this simulator writes.
 EVENTS = frozenset(
@@ -66,6 +73,15 @@ TRANSFER_P = 0.03
 COMPLETECALLER_P = 0.6  # of normal completions, the caller hangs up first
 EXIT_KEY_P = 0.012  # of callers who give up, some press a key (callback/operator) instead
 MAX_SURGE = 1.7
+# Strays from the schedule (per shift, or per planned pause).
+ABSENT_P = 0.03  # off sick: never logs in
+LATE_LOGIN_P = 0.12  # 3-15 minutes late in (a sixth of those 20-45 minutes)
+EARLY_LOGOFF_P = 0.05  # leaves 10-40 minutes before the end of the shift
+OVERTIME_P = 0.03  # stays 15-30 minutes past the end
+LATE_LUNCH_P = 0.15  # back 5-20 minutes late from lunch
+LONG_BREAK_P = 0.10  # a break 5-15 minutes too long
+PERSONAL_P = 0.12  # an unscheduled `Personal` pause of 3-10 minutes
+QUEUE_PAUSE_P = 0.05  # (several queues) pulled off one queue for 20-60 minutes
 _TRANSFER_TARGETS = ("2100", "2200", "2300", "2450", "8000")
 _AREA_CODES = (
     "201", "212", "216", "303", "305", "312", "404", "412", "415", "503", "512", "602",
@@ -82,12 +98,14 @@ _WAITING, _RINGING, _CONNECTED, _GONE = range(4)
 
 @dataclass(slots=True, eq=False)
 class _Activity:
-    """A planned pause: a break, lunch, coaching... `queue` None means PAUSEALL."""
+    """A pause: a break, lunch, coaching... `queue` None means PAUSEALL. It starts at `due`
+    (or after the call in hand) and lasts until `back`, but at least `seconds`."""
 
     due: int
     seconds: int
     reason: str
     queue: str | None = None
+    back: int = 0
 
 
 @dataclass(slots=True, eq=False)
@@ -103,8 +121,8 @@ class _Run:
 class _Agent:
     idx: int
     member: str
+    staff_id: str
     queues: tuple[str, ...]
-    seat: int  # position in the team, to stagger breaks
     logged_in: bool = False
     run: _Run | None = None
     busy: _Caller | None = None  # ringing or talking
@@ -168,15 +186,12 @@ class FloorSimulator:
             qs.lam_max = max(q.forecast, default=0.0) * MAX_SURGE * len(q.forecast) / 86400.0
             self._queues[q.name] = qs
         self._agents: list[_Agent] = []
-        seats: dict[str, int] = {}
         for s in centre.agents:
             assert s.member is not None
-            seats[s.team] = seats.get(s.team, -1) + 1
-            ag = _Agent(len(self._agents), s.member, s.queues, seats[s.team])
+            ag = _Agent(len(self._agents), s.member, s.staff_id, s.queues)
             self._agents.append(ag)
             for n in ag.queues:
                 self._queues[n].members.append(ag)
-        self._staff = {s.member: s for s in centre.agents}
 
         self._push(self.day_start, _DAY, 0)
         for qs in self._queues.values():
@@ -213,9 +228,10 @@ class FloorSimulator:
         return f"{t}.{self._counter}"
 
     def _local(self, d: date, minute: int) -> int:
-        """Epoch of the local wall-clock time `minute` minutes after midnight of date d."""
-        base = datetime.combine(d, dtime(minute // 60 % 24, minute % 60), tzinfo=self.tz)
-        return int(base.timestamp()) + minute // (24 * 60) * 86400
+        """Epoch of the local wall-clock time `minute` minutes after midnight of date d
+        (minutes past 1440 are that wall-clock time on a following day)."""
+        day, m = d + timedelta(days=minute // 1440), minute % 1440
+        return int(datetime.combine(day, dtime(m // 60, m % 60), tzinfo=self.tz).timestamp())
 
     def _day_of(self, t: float) -> tuple[int, float]:
         """(day index from day_start, local hour of day) of an instant."""
@@ -428,35 +444,20 @@ class FloorSimulator:
         self._push(int(datetime.combine(d, dtime(0), tzinfo=self.tz).timestamp()), _DAY, k + 1)
 
     def _plan_day(self, k: int) -> None:
-        """Plan every agent's shift that starts on local day k (the floor's WFM)."""
-        rng = random.Random(f"floorsup-shifts:{self.seed}:{k}")
+        """Set up every agent's shift that starts on local day k: the centre's schedule for
+        that day, and how each agent will actually keep to it."""
         d = self._date0 + timedelta(days=k)
+        plan: dict[str, list[PlannedSegment]] = defaultdict(list)
+        for seg in day_schedule(self.centre, d, self.seed):
+            plan[seg.staff_id].append(seg)
         for ag in self._agents:
-            staff = self._staff[ag.member]
-            sh = staff.shift
-            assert sh is not None
-            absent = rng.random() < 0.03
-            start = self._local(d, sh.start_minute)
-            end = start + sh.minutes * 60
-            r = rng.random()
-            if r < 0.55:
-                login = start - rng.randint(0, 300)  # a few minutes early
-            elif r < 0.90:
-                login = start + rng.randint(0, 120)
-            elif r < 0.98:
-                login = start + rng.randint(180, 900)  # late
-            else:
-                login = start + rng.randint(1200, 2700)  # very late
-            r = rng.random()
-            if r < 0.85:
-                logout = end + rng.randint(0, 120)
-            elif r < 0.97:
-                logout = end - rng.randint(300, 1800)  # leaves early
-            else:
-                logout = end + rng.randint(900, 1800)  # overtime
-            acts = self._plan_activities(rng, ag, start, sh.minutes)
-            if absent:
+            segs = plan.get(ag.staff_id)
+            if not segs:
                 continue
+            rng = random.Random(f"floorsup-strays:{self.seed}:{d.isoformat()}:{ag.staff_id}")
+            if rng.random() < ABSENT_P:
+                continue
+            login, logout, acts = self._keep_to(rng, ag, d, segs)
             if logout <= self.day_start:
                 continue  # yesterday's shift, over before the log starts
             login = max(login, self.day_start)
@@ -466,58 +467,74 @@ class FloorSimulator:
                 self._push(act.due, _ACT_DUE, ag, (run, act))
             self._push(logout, _LOGOUT, ag, run)
 
-    def _plan_activities(
-        self, rng: random.Random, ag: _Agent, start: int, minutes: int
-    ) -> list[_Activity]:
-        def late(planned: int) -> int:
-            r = rng.random()
-            if r < 0.70:
-                return planned + rng.randint(-60, 60)
-            if r < 0.92:
-                return planned + rng.randint(60, 300)
-            if r < 0.98:
-                return planned + rng.randint(300, 720)
-            return planned + rng.randint(900, 1500)
-
-        # Staggered by seat in the team so a team is never all at lunch together.
-        lunch_at = start + minutes * 30 - 900 + ((ag.seat * 3) % 7 - 3) * 1200
-        break_shift = ((ag.seat * 2) % 5 - 2) * 480
-        acts = [
-            _Activity(start + 7200 + break_shift + rng.randint(-300, 300), late(900), "Break"),
-            _Activity(
-                lunch_at + rng.randint(-300, 300),
-                late(rng.choices((1800, 2700, 3600), (0.7, 0.2, 0.1))[0]),
-                "Lunch",
-            ),
-            _Activity(
-                start + minutes * 60 - 6300 - break_shift + rng.randint(-300, 300),
-                late(900),
-                "Break",
-            ),
-        ]
-        # Now and then: coaching, training, a meeting, a personal moment.
-        gaps = (start + 9900, start + minutes * 30 + 3600)
+    def _keep_to(
+        self, rng: random.Random, ag: _Agent, d: date, segs: list[PlannedSegment]
+    ) -> tuple[int, int, list[_Activity]]:
+        """(login, logout, pauses) of one agent following their planned shift, strays and
+        all. Pauses start when due or after the call in hand and end at the scheduled time
+        (plus any overrun), though a break or lunch is never cut short by more than five
+        minutes: one that starts very late also ends late."""
+        start = self._local(d, segs[0].start_minute)
+        end = self._local(d, segs[-1].end_minute)
         r = rng.random()
-        if r < 0.10:
-            acts.append(_Activity(rng.choice(gaps), rng.randint(15, 30) * 60, "Coaching"))
-        elif r < 0.16:
-            acts.append(_Activity(rng.choice(gaps), rng.randint(30, 60) * 60, "Training"))
-        elif r < 0.21:
-            acts.append(_Activity(rng.choice(gaps), 1800, "Meeting"))
-        if rng.random() < 0.15:
-            acts.append(_Activity(rng.choice(gaps) + 2400, rng.randint(3, 10) * 60, "Personal"))
-        # Occasionally pulled off one queue only (a per-queue PAUSE) while taking the others.
-        if len(ag.queues) > 1 and rng.random() < 0.08:
+        if r < LATE_LOGIN_P / 6:
+            login = start + rng.randint(1200, 2700)  # very late
+        elif r < LATE_LOGIN_P:
+            login = start + rng.randint(180, 900)  # a few minutes late
+        elif r < 0.6:
+            login = start - rng.randint(0, 300)  # a few minutes early
+        else:
+            login = start + rng.randint(0, 120)
+        r = rng.random()
+        if r < EARLY_LOGOFF_P:
+            logout = end - rng.randint(600, 2400)
+        elif r < EARLY_LOGOFF_P + OVERTIME_P:
+            logout = end + rng.randint(900, 1800)
+        else:
+            logout = end + rng.randint(0, 120)
+
+        acts: list[_Activity] = []
+        open_segs: list[tuple[int, int]] = []
+        for seg in segs:
+            t0, t1 = self._local(d, seg.start_minute), self._local(d, seg.end_minute)
+            if seg.activity == "open":
+                open_segs.append((t0, t1))
+                continue
+            if seg.activity == "lunch":
+                late = rng.random() < LATE_LUNCH_P
+                over = rng.randint(300, 1200) if late else rng.randint(0, 90)
+            elif seg.activity == "break":
+                long = rng.random() < LONG_BREAK_P
+                over = rng.randint(300, 900) if long else rng.randint(0, 60)
+            else:  # meetings and the like mostly end on time
+                over = rng.randint(0, 120)
+            # Back at the scheduled end (plus any overrun): a break or lunch that started
+            # late is cut short by at most five minutes; a meeting ends when it ends.
+            least = t1 - t0 - 300 if seg.activity in ("break", "lunch") else 60
+            due = t0 + rng.randint(-60, 30)
+            reason = seg.activity.capitalize()
+            acts.append(_Activity(due, max(60, least + over), reason, back=t1 + over))
+
+        # Unplanned: a personal moment; or pulled off one queue for a while (a per-queue
+        # PAUSE that leaves the agent taking the others' calls).
+        roomy = [(t0, t1) for t0, t1 in open_segs if t1 - t0 >= 3600]
+        if roomy and rng.random() < PERSONAL_P:
+            t0, t1 = rng.choice(roomy)
+            due = rng.randint(t0 + 1200, t1 - 1800)
+            acts.append(_Activity(due, rng.randint(3, 10) * 60, "Personal"))
+        if roomy and len(ag.queues) > 1 and rng.random() < QUEUE_PAUSE_P:
+            t0, t1 = rng.choice(roomy)
+            seconds = min(rng.randint(20, 60) * 60, t1 - t0 - 900)
             acts.append(
                 _Activity(
-                    rng.choice(gaps) - 1200,
-                    rng.randint(20, 60) * 60,
+                    rng.randint(t0 + 300, t1 - 300 - seconds),
+                    seconds,
                     rng.choice(("Training", "Coaching")),
                     rng.choice(ag.queues),
                 )
             )
         acts.sort(key=lambda a: a.due)
-        return acts
+        return login, logout, acts
 
     def _on_login(self, t: int, ag: _Agent, run: _Run) -> None:
         if ag.logged_in:  # the previous shift is still wrapping up: carry on into this one
@@ -582,7 +599,7 @@ class FloorSimulator:
         else:
             ag.paused_q[act.queue] = act.reason
             self._emit(t, "NONE", act.queue, ag.member, "PAUSE", act.reason)
-        self._push(t + act.seconds, _ACT_END, ag, act)
+        self._push(max(t + act.seconds, act.back), _ACT_END, ag, act)
 
     def _on_act_end(self, t: int, ag: _Agent, act: _Activity) -> None:
         if ag.activity is not act or not ag.logged_in:

@@ -23,6 +23,8 @@ class FloorsupApp(App[None]):
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "toggle_help", "Help", key_display="?"),
         Binding("ctrl+p", "command_palette", "Commands", show=False),
+        Binding("1", "show_floor", "Floor", show=False),
+        Binding("2", "show_adherence", "Adherence"),
     ]
 
     def __init__(self, settings: Settings, engine: Engine, clock: Clock) -> None:
@@ -37,6 +39,20 @@ class FloorsupApp(App[None]):
 
         self.palette = Palette(self.get_css_variables())
         self.push_screen(FloorScreen())
+
+    def action_show_floor(self) -> None:
+        from floorsup.tui.screens.floor import FloorScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, FloorScreen):
+            self.pop_screen()
+
+    def action_show_adherence(self) -> None:
+        from floorsup.tui.screens.adherence import AdherenceScreen
+
+        if isinstance(self.screen, AdherenceScreen):
+            return
+        self.action_show_floor()
+        self.push_screen(AdherenceScreen())
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -12,20 +12,38 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from floorsup.adherence import rules_from
+from floorsup.domain.adherence import Actual, AgentAdherence, Segment, agent_adherence
 from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.domain.types import ANSWERED_OUTCOMES, Outcome
+from floorsup.store import schedules
 from floorsup.store.queries import AgentDay, agent_day
+from floorsup.store.schedules import ActualRow, SegmentRow
 from floorsup.tui.format import age_cell, clock_text, duration, state_text
+from floorsup.tui.timeline import LEGEND, timeline
 
 if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
 
 
 class AgentLoaded(Message):
-    def __init__(self, day: AgentDay | None, error: str | None = None) -> None:
+    def __init__(
+        self,
+        day: AgentDay | None,
+        error: str | None = None,
+        *,
+        schedule: tuple[SegmentRow, ...] = (),
+        actuals: tuple[ActualRow, ...] = (),
+        window: tuple[float, float] = (0.0, 0.0),
+        adherence: AgentAdherence | None = None,
+    ) -> None:
         super().__init__()
         self.day = day
         self.error = error
+        self.schedule = schedule
+        self.actuals = actuals
+        self.window = window
+        self.adherence = adherence
 
 
 class AgentScreen(Screen[None]):
@@ -45,6 +63,7 @@ class AgentScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="agent-head")
+        yield Static(id="agent-timeline")
         yield DataTable(id="agent-spans", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
@@ -69,14 +88,41 @@ class AgentScreen(Screen[None]):
     def _load(self) -> None:
         app = self.fapp
         now = app.clock.now()
-        start, _ = day_bounds(local_date(now, app.settings.tz), app.settings.tz)
+        start, end = day_bounds(local_date(now, app.settings.tz), app.settings.tz)
         try:
             with app.engine.connect() as conn:
                 day = agent_day(conn, self.agent, start, now)
+                schedule = tuple(
+                    schedules.schedule_for_day(conn, start, end).get(day.staff_id or "", ())
+                )
+                actuals = tuple(
+                    schedules.actuals_for_day(conn, [self.agent], start, now).get(self.agent, ())
+                )
         except Exception as exc:
             self.post_message(AgentLoaded(None, f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(AgentLoaded(day))
+        # The shift's span (schedule and what happened), inside today: what the timeline shows.
+        lo = min(
+            [s.start for s in schedule]
+            + [a.start for a in actuals if a.state.value != "logged_out"]
+            or [start]
+        )
+        hi = max([s.end for s in schedule] + [now])
+        lo, hi = max(lo, start), min(hi, end)
+        adherence = None
+        if schedule:
+            adherence = agent_adherence(
+                [Segment(s.start, s.end, s.activity) for s in schedule],
+                [Actual(a.start, a.end, a.state, a.reason) for a in actuals],
+                start=start,
+                end=now,
+                rules=rules_from(app.settings),
+            )
+        self.post_message(
+            AgentLoaded(
+                day, schedule=schedule, actuals=actuals, window=(lo, hi), adherence=adherence
+            )
+        )
 
     @on(AgentLoaded)
     def _loaded(self, message: AgentLoaded) -> None:
@@ -120,7 +166,15 @@ class AgentScreen(Screen[None]):
             f"\nToday: {len(answered)} calls answered · AHT {duration(aht)} · "
             f"talk {duration(sum(handled))} · as of {clock_text(now, tz, '%H:%M:%S')}"
         )
+        if message.adherence is not None and message.adherence.adherence is not None:
+            a = message.adherence
+            lines.append(
+                f"\nAdherence so far {a.adherence:.0%}"
+                + (f" · conformance {a.conformance:.0%}" if a.conformance is not None else "")
+                + f" · {len(a.exceptions)} exception(s)"
+            )
         head.update(lines)
+        self._render_timeline(message)
         table = self.query_one("#agent-spans", DataTable)
         table.clear()
         for i, s in enumerate(reversed(d.spans)):
@@ -133,3 +187,25 @@ class AgentScreen(Screen[None]):
                 s.queue or "",
                 key=str(i),
             )
+
+    def _render_timeline(self, message: AgentLoaded) -> None:
+        box = self.query_one("#agent-timeline", Static)
+        if not message.schedule and not message.actuals:
+            box.update(Text("No schedule today.", style=self.fapp.palette.muted))
+            return
+        lo, hi = message.window
+        width = max(self.size.width - 4, 20)
+        text = timeline(
+            [(s.start, s.end, s.activity) for s in message.schedule],
+            [(a.start, a.end, a.state, a.reason) for a in message.actuals],
+            start=lo,
+            end=hi,
+            width=width,
+            tz=self.fapp.settings.tz,
+            palette=self.fapp.palette,
+            now=self.fapp.clock.now(),
+        )
+        text.append("\n" + LEGEND[: width + 60], style=self.fapp.palette.muted)
+        if not message.schedule:
+            text.append("\nNo schedule today.", style=self.fapp.palette.muted)
+        box.update(text)

@@ -21,6 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from floorsup.adherence import AdherenceSnapshot, build_adherence
 from floorsup.domain.metrics import SL_FORMULA_TEXT
 from floorsup.domain.types import AgentState
 from floorsup.floor import FloorCache, FloorSnapshot, build_floor
@@ -120,10 +121,16 @@ def _clip(text: str, width: int) -> str:
 
 
 class FloorData(Message):
-    def __init__(self, snapshot: FloorSnapshot | None, error: str | None = None) -> None:
+    def __init__(
+        self,
+        snapshot: FloorSnapshot | None,
+        error: str | None = None,
+        adherence: AdherenceSnapshot | None = None,
+    ) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.error = error
+        self.adherence = adherence
 
 
 class FloorScreen(Screen[None]):
@@ -149,6 +156,7 @@ class FloorScreen(Screen[None]):
         self.fetch_count = 0
         self._watcher: ChangeWatcher | None = None
         self._cache = FloorCache()
+        self.adherence: AdherenceSnapshot | None = None
         self._shown: dict[str, AgentNow] = {}
 
     @property
@@ -211,14 +219,20 @@ class FloorScreen(Screen[None]):
             if not (changed or force or self.snapshot is None):
                 self.post_message(FloorData(None))
                 return
-            snap = build_floor(app.engine, app.settings, app.clock.now(), self._cache)
+            now = app.clock.now()
+            snap = build_floor(app.engine, app.settings, now, self._cache)
+            adherence = None
+            if (
+                self.adherence is None or now - self.adherence.now >= 5
+            ):  # a glance: every 5 s is plenty
+                adherence = build_adherence(app.engine, app.settings, now)
         except Exception as exc:  # the picture stays, marked stale; the next tick tries again
             if self._watcher is not None:
                 self._watcher.reset()
             self._cache = FloorCache()
             self.post_message(FloorData(None, error=f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(FloorData(snap))
+        self.post_message(FloorData(snap, adherence=adherence))
 
     @on(FloorData)
     def _on_data(self, message: FloorData) -> None:
@@ -229,6 +243,8 @@ class FloorScreen(Screen[None]):
             self.stale_error = message.error
             self._render_status()
             return
+        if message.adherence is not None:
+            self.adherence = message.adherence
         if message.snapshot is not None:
             self.stale_since = None
             self.snapshot = message.snapshot
@@ -291,6 +307,22 @@ class FloorScreen(Screen[None]):
             f" · SL = {SL_FORMULA_TEXT[self.fapp.settings.sl_formula]}",
             style=self.fapp.palette.muted,
         )
+        adh = self.adherence
+        if adh is not None and any(r.now.scheduled_activity for r in adh.rows):
+            _inn, out, severe, _un = adh.counts()
+            parts.append("\nAdherence: ", style="bold")
+            if not out:
+                parts.append("✓ everyone in", style=self.fapp.palette.ok)
+            else:
+                parts.append(f"{out} out", style=self.fapp.palette.warn)
+                if severe:
+                    parts.append(f" (‼ {severe} severe)", style=f"bold {self.fapp.palette.bad}")
+                worst = [r for r in adh.live_rows if r.now.in_adherence is False][:3]
+                names = ", ".join(
+                    f"{r.person.name} {duration(snap.now - r.now.out_since) if r.now.out_since else ''}".strip()
+                    for r in worst
+                )
+                parts.append(f" — {names}   (2: adherence)")
         self.query_one("#summary", Static).update(parts)
 
     def _queue_cells(self, line: Any, now: float) -> dict[str, Any]:

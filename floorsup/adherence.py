@@ -1,0 +1,157 @@
+"""Schedule adherence at one instant and over a day: the store's rows through the pure
+engine in `floorsup.domain.adherence`. Runs in the TUI's thread worker, in the report and in
+the benchmark; returns plain frozen values only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from floorsup.config import Settings
+from floorsup.domain.adherence import (
+    Actual,
+    AgentAdherence,
+    Authorization,
+    NowStatus,
+    Rules,
+    Segment,
+    adherence_now,
+    agent_adherence,
+    make_rules,
+    team_summary,
+)
+from floorsup.domain.intervals import day_bounds, local_date
+from floorsup.domain.types import AgentState
+from floorsup.store import schedules
+from floorsup.store.schedules import ActualRow, AdherencePerson, SegmentRow
+
+
+def rules_from(settings: Settings) -> Rules:
+    return make_rules(
+        settings.activities,
+        settings.reason_map,
+        activity_equivalency=settings.activity_equivalency,
+        exception_threshold_seconds=settings.exception_threshold_seconds,
+        severe_threshold_seconds=settings.severe_threshold_seconds,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AdherenceRow:
+    person: AdherencePerson
+    now: NowStatus
+    day: AgentAdherence  # the day so far (to `now`, or the whole day when it is over)
+    schedule: tuple[SegmentRow, ...]
+    actuals: tuple[ActualRow, ...]
+
+    @property
+    def on_now(self) -> bool:
+        """Scheduled to work now (anything but off) or logged in now: the live view's rows."""
+        return (
+            self.now.scheduled_activity not in (None, "off")
+            or self.now.state is not AgentState.LOGGED_OUT
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AdherenceSnapshot:
+    now: float
+    day_start: float
+    day_end: float
+    rows: tuple[AdherenceRow, ...]
+    teams: tuple[str, ...]
+
+    @property
+    def live_rows(self) -> tuple[AdherenceRow, ...]:
+        return tuple(r for r in self.rows if r.on_now)
+
+    def counts(self) -> tuple[int, int, int, int]:
+        """(in, out, of which severe, unscheduled) among the people on now."""
+        inn = out = severe = unscheduled = 0
+        for r in self.live_rows:
+            if r.now.in_adherence is None:
+                unscheduled += 1
+            elif r.now.in_adherence:
+                inn += 1
+            else:
+                out += 1
+                severe += r.now.severe
+        return inn, out, severe, unscheduled
+
+    def team_totals(self) -> dict[str, AgentAdherence]:
+        by: dict[str, list[AgentAdherence]] = {}
+        for r in self.rows:
+            by.setdefault(r.person.team or "—", []).append(r.day)
+        return {team: team_summary(days) for team, days in sorted(by.items())}
+
+
+def worst_first(row: AdherenceRow) -> tuple[int, float, float, str]:
+    """Severe and longest out first, then out, then lowest adherence so far, unscheduled last."""
+    status = row.now
+    if status.in_adherence is False:
+        rank = 0 if status.severe else 1
+        since = status.out_since if status.out_since is not None else 0.0
+    elif status.in_adherence is True:
+        rank, since = 2, 0.0
+    else:
+        rank, since = 3, 0.0
+    adherence = row.day.adherence if row.day.adherence is not None else 2.0
+    return (rank, since, adherence, row.person.name.lower())
+
+
+def build_adherence(
+    engine: Engine,
+    settings: Settings,
+    now: float,
+    *,
+    day: dt.date | None = None,
+    team: str | None = None,
+) -> AdherenceSnapshot:
+    """Everyone scheduled on `day` (default: today at `now`) or logged in at `now`, with
+    their state now and their adherence over the day so far (or the whole day if past)."""
+    tz = settings.tz
+    day = day or local_date(now, tz)
+    day_start, day_end = day_bounds(day, tz)
+    until = min(now, day_end)
+    rules = rules_from(settings)
+    with engine.connect() as conn:
+        people = schedules.agents_for_adherence(conn)
+        plan = schedules.schedule_for_day(conn, day_start, day_end)
+        agents = [p.agent for p in people if p.agent]
+        actual = (
+            schedules.actuals_for_day(conn, agents, day_start, until) if until > day_start else {}
+        )
+        allowed = schedules.authorizations_for_day(conn, day_start, day_end)
+    rows: list[AdherenceRow] = []
+    teams: set[str] = set()
+    for person in people:
+        if person.team:
+            teams.add(person.team)
+        if team and (person.team or "").lower() != team.lower():
+            continue
+        seg_rows = tuple(plan.get(person.staff_id, ()))
+        act_rows = tuple(actual.get(person.agent, ())) if person.agent else ()
+        working = any(a.state is not AgentState.LOGGED_OUT for a in act_rows if a.end >= until)
+        if not seg_rows and not working:
+            continue
+        segments = [Segment(s.start, s.end, s.activity) for s in seg_rows]
+        actuals = [Actual(a.start, a.end, a.state, a.reason) for a in act_rows]
+        auths = [
+            Authorization(a.start, a.end, a.authorized_by, a.reason)
+            for a in allowed.get(person.staff_id, ())
+        ]
+        rows.append(
+            AdherenceRow(
+                person=person,
+                now=adherence_now(segments, actuals, now=until, rules=rules, authorizations=auths),
+                day=agent_adherence(
+                    segments, actuals, start=day_start, end=until, rules=rules, authorizations=auths
+                ),
+                schedule=seg_rows,
+                actuals=act_rows,
+            )
+        )
+    rows.sort(key=worst_first)
+    return AdherenceSnapshot(now, day_start, day_end, tuple(rows), tuple(sorted(teams)))
