@@ -17,8 +17,7 @@ from floorsup.domain.adherence import (
     NowStatus,
     Rules,
     Segment,
-    adherence_now,
-    agent_adherence,
+    agent_adherence_now,
     make_rules,
     team_summary,
 )
@@ -142,16 +141,9 @@ def build_adherence(
             Authorization(a.start, a.end, a.authorized_by, a.reason)
             for a in allowed.get(person.staff_id, ())
         ]
-        rows.append(
-            AdherenceRow(
-                person=person,
-                now=adherence_now(segments, actuals, now=until, rules=rules, authorizations=auths),
-                day=agent_adherence(
-                    segments, actuals, start=day_start, end=until, rules=rules, authorizations=auths
-                ),
-                schedule=seg_rows,
-                actuals=act_rows,
-            )
+        day_figures, status = agent_adherence_now(
+            segments, actuals, start=day_start, now=until, rules=rules, authorizations=auths
         )
+        rows.append(AdherenceRow(person, status, day_figures, seg_rows, act_rows))
     rows.sort(key=worst_first)
     return AdherenceSnapshot(now, day_start, day_end, tuple(rows), tuple(sorted(teams)))
