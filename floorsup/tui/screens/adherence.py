@@ -130,7 +130,7 @@ class AdherenceScreen(Screen[None]):
         now = self.fapp.clock.now()
         stale = self.stale_since is not None
         self._refresh_data(force=stale or now - self._last_fetch >= 60)
-        self._render()
+        self._redraw()
 
     def _refresh_data(self, force: bool = False) -> None:
         if self.fetching:
@@ -165,7 +165,7 @@ class AdherenceScreen(Screen[None]):
             self.stale_since = None
             self.snapshot = message.snapshot
             self._last_fetch = message.snapshot.now
-        self._render()
+        self._redraw()
 
     # -- rendering ---------------------------------------------------------------------------
     def _visible(self) -> list[AdherenceRow]:
@@ -201,7 +201,7 @@ class AdherenceScreen(Screen[None]):
             "—" if adh is None else f"{adh:.0%}",
         ]
 
-    def _render(self) -> None:
+    def _redraw(self) -> None:
         app = self.fapp
         now = app.clock.now()
         tz = app.settings.tz
@@ -275,7 +275,7 @@ class AdherenceScreen(Screen[None]):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value.strip()
-        self._render()
+        self._redraw()
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
@@ -287,7 +287,7 @@ class AdherenceScreen(Screen[None]):
             box.value = ""
             box.display = False
             self.filter_text = ""
-            self._render()
+            self._redraw()
             self.query_one("#adherence", DataTable).focus()
         else:
             self.app.pop_screen()

@@ -50,7 +50,17 @@ class AgentScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("r", "reload", "Reload"),
+        Binding("s", "schedule", "Edit schedule"),
     ]
+
+    def action_schedule(self) -> None:
+        if self.day is None or not self.day.staff_id:
+            self.notify("Not on the roster: no schedule to edit.", timeout=3)
+            return
+        from floorsup.tui.screens.schedule import ScheduleScreen
+
+        today = local_date(self.fapp.clock.now(), self.fapp.settings.tz)
+        self.app.push_screen(ScheduleScreen(self.day.staff_id, self.day.name, today))
 
     def __init__(self, agent: str) -> None:
         super().__init__()
@@ -80,6 +90,10 @@ class AgentScreen(Screen[None]):
         self.query_one("#agent-head", Static).update(Text(f"Loading {self.agent}…"))
         t.focus()
         self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if self.day is not None:  # back from the schedule editor: show what it saved
+            self.action_reload()
 
     def action_reload(self) -> None:
         self._load()
