@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from floorsup.config import Settings
 from floorsup.domain.adherence import (
@@ -24,7 +24,7 @@ from floorsup.domain.adherence import (
 from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.domain.types import AgentState
 from floorsup.store import schedules
-from floorsup.store.schedules import ActualRow, AdherencePerson, SegmentRow
+from floorsup.store.schedules import AdherencePerson, SegmentRow
 
 
 def rules_from(settings: Settings) -> Rules:
@@ -43,7 +43,7 @@ class AdherenceRow:
     now: NowStatus
     day: AgentAdherence  # the day so far (to `now`, or the whole day when it is over)
     schedule: tuple[SegmentRow, ...]
-    actuals: tuple[ActualRow, ...]
+    actuals: tuple[Actual, ...]
 
     @property
     def on_now(self) -> bool:
@@ -86,6 +86,91 @@ class AdherenceSnapshot:
         return {team: team_summary(days) for team, days in sorted(by.items())}
 
 
+class ActualsCache:
+    """Today's ended state spans per agent, held between refreshes as domain `Actual`s.
+    Each refresh reads only the span rows written since the last one (by id: the ingest
+    only adds them), so a refresh costs what changed, not the day. Used from one thread at
+    a time (a screen's fetches never overlap)."""
+
+    def __init__(self) -> None:
+        self.key: tuple[float, frozenset[str]] | None = None
+        self.last_id = 0
+        self.closed: dict[str, list[Actual]] = {}
+
+    def _add(
+        self,
+        agent: str,
+        start: float,
+        end: float,
+        state: AgentState,
+        reason: str | None,
+        day_start: float,
+    ) -> None:
+        s = max(start, day_start)
+        if end > s:
+            self.closed.setdefault(agent, []).append(
+                Actual(s, end, state, reason if state is AgentState.PAUSED else None)
+            )
+
+    def _load(self, conn: Connection, agents: list[str], day_start: float, now: float) -> None:
+        for _i, a, st, en, state, reason in sorted(
+            schedules.closed_spans_for_day(conn, agents, day_start, now), key=lambda r: r[2]
+        ):
+            self._add(a, st, en, state, reason, day_start)
+
+    def actuals(
+        self, conn: Connection, agents: list[str], day_start: float, now: float
+    ) -> dict[str, list[Actual]]:
+        key = (day_start, frozenset(agents))
+        if self.key != key:
+            self.key, self.closed = key, {}
+            self.last_id = schedules.max_span_id(
+                conn
+            )  # first: a span landing meanwhile is read again
+            self._load(conn, agents, day_start, now)
+        else:
+            replayed: set[str] = set()
+            for i, a, st, en, state, reason in sorted(
+                schedules.spans_after(conn, self.last_id), key=lambda r: r[2]
+            ):
+                self.last_id = max(self.last_id, i)
+                if a not in key[1] or en <= day_start:
+                    continue
+                have = self.closed.get(a)
+                if have and st < have[-1].end:
+                    replayed.add(a)  # a late line replayed this agent's spans: read it anew
+                    continue
+                self._add(a, st, en, state, reason, day_start)
+            for a in replayed:
+                self.closed[a] = []
+                self._load(conn, [a], day_start, now)
+        live = schedules.live_states(conn, agents)
+        out: dict[str, list[Actual]] = {}
+        for a in agents:
+            spans = self.closed.get(a, [])
+            if spans and spans[-1].end > now:  # a past `now` (replay): cut at it
+                spans = [
+                    x if x.end <= now else Actual(x.start, now, x.state, x.reason)
+                    for x in spans
+                    if x.start < now
+                ]
+            else:
+                spans = list(spans)
+            lasting = live.get(a)
+            if lasting is not None and lasting[0] < now:
+                since, state, reason = lasting
+                spans.append(
+                    Actual(
+                        max(since, day_start),
+                        now,
+                        state,
+                        reason if state is AgentState.PAUSED else None,
+                    )
+                )
+            out[a] = spans
+        return out
+
+
 def worst_first(row: AdherenceRow) -> tuple[int, float, float, str]:
     """Severe and longest out first, then out, then lowest adherence so far, unscheduled last."""
     status = row.now
@@ -107,6 +192,7 @@ def build_adherence(
     *,
     day: dt.date | None = None,
     team: str | None = None,
+    cache: ActualsCache | None = None,
 ) -> AdherenceSnapshot:
     """Everyone scheduled on `day` (default: today at `now`) or logged in at `now`, with
     their state now and their adherence over the day so far (or the whole day if past)."""
@@ -120,7 +206,9 @@ def build_adherence(
         plan = schedules.schedule_for_day(conn, day_start, day_end)
         agents = [p.agent for p in people if p.agent]
         actual = (
-            schedules.actuals_for_day(conn, agents, day_start, until) if until > day_start else {}
+            (cache or ActualsCache()).actuals(conn, agents, day_start, until)
+            if until > day_start
+            else {}
         )
         allowed = schedules.authorizations_for_day(conn, day_start, day_end)
     rows: list[AdherenceRow] = []
@@ -131,12 +219,11 @@ def build_adherence(
         if team and (person.team or "").lower() != team.lower():
             continue
         seg_rows = tuple(plan.get(person.staff_id, ()))
-        act_rows = tuple(actual.get(person.agent, ())) if person.agent else ()
-        working = any(a.state is not AgentState.LOGGED_OUT for a in act_rows if a.end >= until)
+        actuals = actual.get(person.agent, []) if person.agent else []
+        working = any(a.state is not AgentState.LOGGED_OUT for a in actuals if a.end >= until)
         if not seg_rows and not working:
             continue
         segments = [Segment(s.start, s.end, s.activity) for s in seg_rows]
-        actuals = [Actual(a.start, a.end, a.state, a.reason) for a in act_rows]
         auths = [
             Authorization(a.start, a.end, a.authorized_by, a.reason)
             for a in allowed.get(person.staff_id, ())
@@ -144,6 +231,6 @@ def build_adherence(
         day_figures, status = agent_adherence_now(
             segments, actuals, start=day_start, now=until, rules=rules, authorizations=auths
         )
-        rows.append(AdherenceRow(person, status, day_figures, seg_rows, act_rows))
+        rows.append(AdherenceRow(person, status, day_figures, seg_rows, tuple(actuals)))
     rows.sort(key=worst_first)
     return AdherenceSnapshot(now, day_start, day_end, tuple(rows), tuple(sorted(teams)))

@@ -568,6 +568,76 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[i : i + _CHUNK]
 
 
+_STATES = {st.value: st for st in AgentState}
+SpanRec = tuple[int, str, float, float, AgentState, "str | None"]
+
+
+def closed_spans_for_day(
+    conn: Connection, agents: Sequence[str], day_start: float, now: float
+) -> list[SpanRec]:
+    """Ended spans of `agents` overlapping [day_start, now) as (id, agent, start, end, state,
+    pause reason), unclipped. Bounded by the day, whatever the history: spans starting in
+    the window by index range, plus each agent's one span that began before it."""
+    names = sorted(set(agents))
+    rows: list[tuple[Any, ...]] = []
+    for part in _chunks(names):
+        marks = ", ".join("?" * len(part))
+        rows += fetchall(
+            conn,
+            f'SELECT id, agent, start, "end", state, reason FROM agent_state_span '
+            f"WHERE agent IN ({marks}) AND start >= ? AND start < ?",
+            (*part, day_start, now),
+        )
+    for name in names:  # one index seek each: the span running at the day's start
+        rows += [
+            r
+            for r in fetchall(
+                conn,
+                'SELECT id, agent, start, "end", state, reason FROM agent_state_span '
+                "WHERE agent = ? AND start < ? ORDER BY start DESC LIMIT 1",
+                (name, day_start),
+            )
+            if r[3] > day_start
+        ]
+    return [
+        (int(i), a, float(st), float(en), _STATES[state], reason)
+        for i, a, st, en, state, reason in rows
+    ]
+
+
+def spans_after(conn: Connection, after_id: int) -> list[SpanRec]:
+    """Ended spans written after span id `after_id` (the ingest only ever adds span rows;
+    a late line's replay deletes an agent's and adds them anew, with higher ids)."""
+    return [
+        (int(i), a, float(st), float(en), _STATES[state], reason)
+        for i, a, st, en, state, reason in fetchall(
+            conn,
+            'SELECT id, agent, start, "end", state, reason FROM agent_state_span WHERE id > ?',
+            (after_id,),
+        )
+    ]
+
+
+def max_span_id(conn: Connection) -> int:
+    return int(fetchall(conn, "SELECT coalesce(max(id), 0) FROM agent_state_span")[0][0])
+
+
+def live_states(
+    conn: Connection, agents: Sequence[str]
+) -> dict[str, tuple[float, AgentState, str | None]]:
+    """The state that lasts now, per agent: (since, state, pause reason)."""
+    out: dict[str, tuple[float, AgentState, str | None]] = {}
+    for part in _chunks(sorted(set(agents))):
+        marks = ", ".join("?" * len(part))
+        for agent, since, state, reason in fetchall(
+            conn,
+            f"SELECT agent, state_since, state, reason FROM agent_live WHERE agent IN ({marks})",
+            part,
+        ):
+            out[agent] = (float(since), _STATES[state], reason)
+    return out
+
+
 def actuals_for_day(
     conn: Connection, agents: Sequence[str], day_start: float, now: float
 ) -> dict[str, list[ActualRow]]:
@@ -577,28 +647,18 @@ def actuals_for_day(
     out: dict[str, list[ActualRow]] = {a: [] for a in agents}
     if now <= day_start:
         return out
-    names = sorted(set(agents))
-    rows: list[tuple[Any, ...]] = []
-    for part in _chunks(names):
-        marks = ", ".join("?" * len(part))
-        rows += fetchall(
-            conn,
-            f'SELECT agent, start, "end", state, reason FROM agent_state_span '
-            f'WHERE agent IN ({marks}) AND start < ? AND "end" > ?',
-            (*part, now, day_start),
-        )
-        rows += fetchall(
-            conn,
-            f"SELECT agent, state_since, NULL, state, reason FROM agent_live "
-            f"WHERE agent IN ({marks}) AND state_since < ?",
-            (*part, now),
-        )
-    for agent, start, end, state, reason in rows:
-        s = max(float(start), day_start)
-        e = now if end is None else min(float(end), now)
+    pieces: list[tuple[str, float, float | None, AgentState, str | None]] = [
+        (a, st, en, state, reason)
+        for _i, a, st, en, state, reason in closed_spans_for_day(conn, agents, day_start, now)
+    ]
+    for agent, (since, state, reason) in live_states(conn, agents).items():
+        if since < now:
+            pieces.append((agent, since, None, state, reason))
+    for agent, start, end, st, reason in pieces:
+        s = max(start, day_start)
+        e = now if end is None else min(end, now)
         if e <= s:
             continue
-        st = AgentState(state)
         out[agent].append(ActualRow(s, e, st, reason if st is AgentState.PAUSED else None))
     for spans in out.values():
         spans.sort(key=lambda r: (r.start, r.end))

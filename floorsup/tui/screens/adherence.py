@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from floorsup.adherence import AdherenceRow, AdherenceSnapshot, build_adherence
+from floorsup.adherence import ActualsCache, AdherenceRow, AdherenceSnapshot, build_adherence
 from floorsup.store.queries import ChangeWatcher
 from floorsup.store.schedules import authorize_exception
 from floorsup.tui.format import clock_text, duration, state_text
@@ -98,6 +98,7 @@ class AdherenceScreen(Screen[None]):
         self.stale_since: float | None = None
         self.filter_text = ""
         self._watcher: ChangeWatcher | None = None
+        self._cache = ActualsCache()
         self._last_fetch = 0.0
 
     @property
@@ -146,10 +147,11 @@ class AdherenceScreen(Screen[None]):
             if not (self._watcher.changed() or force or self.snapshot is None):
                 self.post_message(AdherenceData(None))
                 return
-            snap = build_adherence(app.engine, app.settings, app.clock.now())
+            snap = build_adherence(app.engine, app.settings, app.clock.now(), cache=self._cache)
         except Exception as exc:
             if self._watcher is not None:
                 self._watcher.reset()
+            self._cache = ActualsCache()
             self.post_message(AdherenceData(None, f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(AdherenceData(snap))

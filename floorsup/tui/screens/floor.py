@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
-from floorsup.adherence import AdherenceSnapshot, build_adherence
+from floorsup.adherence import ActualsCache, AdherenceSnapshot, build_adherence
 from floorsup.domain.metrics import SL_FORMULA_TEXT
 from floorsup.domain.types import AgentState
 from floorsup.floor import FloorCache, FloorSnapshot, build_floor
@@ -157,6 +157,7 @@ class FloorScreen(Screen[None]):
         self._watcher: ChangeWatcher | None = None
         self._cache = FloorCache()
         self.adherence: AdherenceSnapshot | None = None
+        self._adh_cache = ActualsCache()
         self._shown: dict[str, AgentNow] = {}
 
     @property
@@ -225,11 +226,12 @@ class FloorScreen(Screen[None]):
             if (
                 self.adherence is None or now - self.adherence.now >= 5
             ):  # a glance: every 5 s is plenty
-                adherence = build_adherence(app.engine, app.settings, now)
+                adherence = build_adherence(app.engine, app.settings, now, cache=self._adh_cache)
         except Exception as exc:  # the picture stays, marked stale; the next tick tries again
             if self._watcher is not None:
                 self._watcher.reset()
             self._cache = FloorCache()
+            self._adh_cache = ActualsCache()
             self.post_message(FloorData(None, error=f"{type(exc).__name__}: {exc}"))
             return
         self.post_message(FloorData(snap, adherence=adherence))
