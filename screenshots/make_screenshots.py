@@ -1,4 +1,4 @@
-"""Make the README screenshots: the floor and an agent page, as SVG.
+"""Make the README screenshots: the floor, an agent page and adherence (key 2), as SVG.
 
     .venv/bin/python screenshots/make_screenshots.py [--size 100x32] [--out screenshots]
 
@@ -48,6 +48,7 @@ async def _until(pilot, condition, what: str, timeout: float = 20.0) -> None:  #
 
 
 async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
+    from floorsup.tui.screens.adherence import AdherenceScreen
     from floorsup.tui.screens.agent import AgentScreen
     from floorsup.tui.screens.floor import FloorScreen
 
@@ -72,6 +73,15 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
                 "the agent page",
             )
             saved.append(Path(app.save_screenshot(filename="agent.svg", path=str(out))))
+            await pilot.press("escape")
+            await _until(pilot, lambda: isinstance(app.screen, FloorScreen), "back to the floor")
+            await pilot.press("2")
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, AdherenceScreen) and app.screen.snapshot is not None,
+                "the adherence view",
+            )
+            saved.append(Path(app.save_screenshot(filename="adherence.svg", path=str(out))))
             await pilot.press("q")
     finally:
         engine.dispose()
@@ -80,7 +90,9 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=HERE, help="folder for floor.svg, agent.svg")
+    parser.add_argument(
+        "--out", type=Path, default=HERE, help="folder for floor.svg, agent.svg, adherence.svg"
+    )
     parser.add_argument("--size", default="100x32", help="terminal size, COLSxROWS")
     args = parser.parse_args(argv)
     cols, rows = (int(n) for n in args.size.lower().split("x"))

@@ -108,6 +108,6 @@ def timeline(
 
 
 LEGEND = (
-    "schedule: O open  B break  L lunch  M meeting  T training  C coaching   "
-    "actual: a available  c on call  r ringing  b/l/… paused (reason)  · logged out"
+    "schedule: O open  B break  L lunch  M meeting  T training  C coaching\n"
+    "actual: a available  c on call  r ringing  b/l/… paused  · logged out"
 )

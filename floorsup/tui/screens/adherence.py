@@ -37,6 +37,20 @@ COLUMNS = (
 )
 
 
+WIDE = (20, 16, 10, 18, 14, 9)
+NARROW = (15, 10, 8, 14, 13, 4)
+
+
+def _fit(text: str | Text, width: int) -> str | Text:
+    if len(text) <= width:
+        return text
+    if isinstance(text, Text):
+        text = text.copy()
+        text.truncate(width, overflow="ellipsis")
+        return text
+    return text[: width - 1] + "…"
+
+
 class AdherenceData(Message):
     def __init__(self, snapshot: AdherenceSnapshot | None, error: str | None = None) -> None:
         super().__init__()
@@ -63,7 +77,7 @@ class AuthoriseScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="authorise"):
-            yield Label(f"Authorise {self.who}'s time out of adherence since {self.since}")
+            yield Label(f"Authorise {self.who}'s time out of adherence from {self.since}")
             yield Input(placeholder="why (required), then enter", id="why")
             yield Label("", id="why-error")
 
@@ -85,6 +99,7 @@ class AuthoriseScreen(ModalScreen[str | None]):
 
 class AdherenceScreen(Screen[None]):
     BINDINGS = [
+        Binding("1", "app.show_floor", "Floor"),
         Binding("slash", "filter", "Filter team", key_display="/"),
         Binding("a", "authorise", "Authorise"),
         Binding("enter", "open_agent", "Agent"),
@@ -114,8 +129,11 @@ class AdherenceScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#adherence", DataTable)
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
+        # Fixed widths: the table never draws before it has measured its rows, and at 80
+        # columns it fits without scrolling sideways.
+        widths = WIDE if self.app.size.width >= 100 else NARROW
+        for (key, label), width in zip(COLUMNS, widths, strict=True):
+            table.add_column(label, key=key, width=width)
         self.query_one("#filter", Input).display = False
         table.focus()
         self._watcher = ChangeWatcher(self.fapp.engine)
@@ -194,7 +212,8 @@ class AdherenceScreen(Screen[None]):
                 style=f"bold {pal.bad}" if st.severe else pal.warn,
             )
         adh = r.day.adherence
-        return [
+        widths = WIDE if self.app.size.width >= 100 else NARROW
+        cells: list[str | Text] = [
             r.person.name,
             r.person.team or "—",
             st.scheduled_activity or "—",
@@ -202,6 +221,7 @@ class AdherenceScreen(Screen[None]):
             status,
             "—" if adh is None else f"{adh:.0%}",
         ]
+        return [_fit(c, w) for c, w in zip(cells, widths, strict=True)]
 
     def _redraw(self) -> None:
         app = self.fapp
@@ -314,17 +334,25 @@ class AdherenceScreen(Screen[None]):
         start = row.now.out_since
         tz = self.fapp.settings.tz
         staff_id = row.person.staff_id
+        # The stretch is still going: authorise it from when they went out to the end of the
+        # scheduled segment they are out of (if they come back sooner, no harm done).
+        now = self.fapp.clock.now()
+        until = next((g.end for g in row.schedule if g.start <= now < g.end), now + 15 * 60)
 
         def done(why: str | None) -> None:
             if why:
-                self._authorise(staff_id, row.person.name, start, why)
+                self._authorise(staff_id, row.person.name, start, until, why)
 
         self.app.push_screen(
-            AuthoriseScreen(row.person.name, clock_text(start, tz, "%H:%M:%S")), done
+            AuthoriseScreen(
+                row.person.name,
+                f"{clock_text(start, tz, '%H:%M:%S')} until {clock_text(until, tz, '%H:%M')}",
+            ),
+            done,
         )
 
     @work(thread=True, group="adherence-write")
-    def _authorise(self, staff_id: str, name: str, start: float, why: str) -> None:
+    def _authorise(self, staff_id: str, name: str, start: float, until: float, why: str) -> None:
         app = self.fapp
         now = app.clock.now()
         try:
@@ -332,7 +360,7 @@ class AdherenceScreen(Screen[None]):
                 app.engine,
                 staff_id,
                 start,
-                now,
+                until,
                 by=getpass.getuser(),
                 why=why,
                 now=now,

@@ -219,7 +219,7 @@ class AgentScreen(Screen[None]):
             palette=self.fapp.palette,
             now=self.fapp.clock.now(),
         )
-        text.append("\n" + LEGEND[: width + 60], style=self.fapp.palette.muted)
+        text.append("\n" + LEGEND, style=self.fapp.palette.muted)
         if not message.schedule:
             text.append("\nNo schedule today.", style=self.fapp.palette.muted)
         box.update(text)
