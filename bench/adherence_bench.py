@@ -240,12 +240,12 @@ def measure(d: Day, now: float, runs: int, profile: bool) -> dict[str, Any]:
     res["recompute_noexc"] = timed(
         lambda: recompute_all(inputs, d.day_start, until, rules, False), runs
     )
-    real = adherence_mod.schedules
-    adherence_mod.schedules = served_from(data)  # type: ignore[assignment]
-    try:
-        res["in_memory_build"] = timed(lambda: build_adherence(engine, settings, now), runs)
-    finally:
-        adherence_mod.schedules = real
+    # the live refresh: the screen's ActualsCache holds the day's spans; nothing new since
+    cache = adherence_mod.ActualsCache()
+    build_adherence(engine, settings, now, cache=cache, with_exceptions=False)
+    res["in_memory_build"] = timed(
+        lambda: build_adherence(engine, settings, now, cache=cache, with_exceptions=False), runs
+    )
     # (b) the whole refresh
     res["build"] = timed(lambda: build_adherence(engine, settings, now), runs)
     # (c) the reads
@@ -314,8 +314,8 @@ def report(label: str, r: dict[str, Any]) -> list[str]:
         f"{r['segments']:,} segments, {r['actuals']:,} actual spans, {r['auths']} authorisations, "
         f"{r['exceptions']:,} exceptions listed",
         f"(a) recompute, all agents' agent_adherence_now  {fmt_ms(rec)}  [target 50 ms: {ok_a}]",
-        f"    same, with_exceptions=False                 {fmt_ms(r['recompute_noexc'])}",
-        f"    + rows->values, sort, snapshot (no I/O)     {fmt_ms(r['in_memory_build'])}",
+        f"    same, with_exceptions=False (live view)     {fmt_ms(r['recompute_noexc'])}",
+        f"    build_adherence, warm cache (live refresh){fmt_ms(r['in_memory_build'])}",
         f"(b) build_adherence (fetch + recompute)         {fmt_ms(r['build'])}"
         f"; first {r['cold'] * 1000:.1f} ms",
         "(c) reads: "

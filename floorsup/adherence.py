@@ -193,9 +193,12 @@ def build_adherence(
     day: dt.date | None = None,
     team: str | None = None,
     cache: ActualsCache | None = None,
+    with_exceptions: bool = True,
 ) -> AdherenceSnapshot:
     """Everyone scheduled on `day` (default: today at `now`) or logged in at `now`, with
-    their state now and their adherence over the day so far (or the whole day if past)."""
+    their state now and their adherence over the day so far (or the whole day if past).
+    The live views pass `with_exceptions=False`: they show the figures, not the list of
+    exceptions (the report and the agent page list them)."""
     tz = settings.tz
     day = day or local_date(now, tz)
     day_start, day_end = day_bounds(day, tz)
@@ -229,7 +232,13 @@ def build_adherence(
             for a in allowed.get(person.staff_id, ())
         ]
         day_figures, status = agent_adherence_now(
-            segments, actuals, start=day_start, now=until, rules=rules, authorizations=auths
+            segments,
+            actuals,
+            start=day_start,
+            now=until,
+            rules=rules,
+            authorizations=auths,
+            with_exceptions=with_exceptions,
         )
         rows.append(AdherenceRow(person, status, day_figures, seg_rows, tuple(actuals)))
     rows.sort(key=worst_first)

@@ -165,7 +165,9 @@ class AdherenceScreen(Screen[None]):
             if not (self._watcher.changed() or force or self.snapshot is None):
                 self.post_message(AdherenceData(None))
                 return
-            snap = build_adherence(app.engine, app.settings, app.clock.now(), cache=self._cache)
+            snap = build_adherence(
+                app.engine, app.settings, app.clock.now(), cache=self._cache, with_exceptions=False
+            )
         except Exception as exc:
             if self._watcher is not None:
                 self._watcher.reset()

@@ -226,7 +226,9 @@ class FloorScreen(Screen[None]):
             if (
                 self.adherence is None or now - self.adherence.now >= 5
             ):  # a glance: every 5 s is plenty
-                adherence = build_adherence(app.engine, app.settings, now, cache=self._adh_cache)
+                adherence = build_adherence(
+                    app.engine, app.settings, now, cache=self._adh_cache, with_exceptions=False
+                )
         except Exception as exc:  # the picture stays, marked stale; the next tick tries again
             if self._watcher is not None:
                 self._watcher.reset()
