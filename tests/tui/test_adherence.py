@@ -173,9 +173,10 @@ async def test_authorise_needs_someone_out(floor, wait_for_floor, wait_for) -> N
         screen = await open_adherence(pilot, wait_for_floor, wait_for)
         await select(pilot, screen, row.person.staff_id)
         await pilot.press("a")
-        await pilot.pause()
+        await wait_for(
+            pilot, lambda: any("out of adherence now to authorise" in n for n in notes(pilot.app))
+        )
         assert pilot.app.screen is screen  # no dialog
-        assert any("out of adherence now to authorise" in n for n in notes(pilot.app))
         assert authorisations(floor) == []
 
 

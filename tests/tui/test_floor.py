@@ -490,3 +490,23 @@ async def test_command_palette_opens_an_agent(floor) -> None:  # type: ignore[no
                 break
         assert type(app.screen).__name__ == "AgentScreen"
         assert app.screen.agent == target.agent
+
+
+async def test_floor_counts_agents_out_of_adherence(floor, wait_for_floor, wait_for) -> None:  # type: ignore[no-untyped-def]
+    """With schedules, the floor says how many are out of adherence and names the worst."""
+    from floorsup.adherence import build_adherence
+
+    expected = build_adherence(
+        floor.engine, floor.settings, floor.clock.now(), with_exceptions=False
+    )
+    _inn, out, severe, _un = expected.counts()
+    worst = [r for r in expected.live_rows if r.now.in_adherence is False][0]
+    assert out > 0
+    async with floor.app().run_test(size=(120, 32)) as pilot:
+        await wait_for_floor(pilot)
+        await wait_for(pilot, lambda: pilot.app.screen.adherence is not None)
+        await pilot.pause()
+        shown = visible_text(pilot.app)
+        assert f"Adherence: {out} out" in shown
+        assert (f"‼ {severe} severe" in shown) == bool(severe)
+        assert worst.person.name in shown
