@@ -113,8 +113,9 @@ class ActualsCache:
             )
 
     def _load(self, conn: Connection, agents: list[str], day_start: float, now: float) -> None:
-        for _i, a, st, en, state, reason in sorted(
-            schedules.closed_spans_for_day(conn, agents, day_start, now), key=lambda r: r[2]
+        # by agent, then start: each agent's list is built in order
+        for _i, a, st, en, state, reason in schedules.closed_spans_for_day(
+            conn, agents, day_start, now
         ):
             self._add(a, st, en, state, reason, day_start)
 

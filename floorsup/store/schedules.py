@@ -38,7 +38,6 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine
@@ -576,33 +575,38 @@ def closed_spans_for_day(
     conn: Connection, agents: Sequence[str], day_start: float, now: float
 ) -> list[SpanRec]:
     """Ended spans of `agents` overlapping [day_start, now) as (id, agent, start, end, state,
-    pause reason), unclipped. Bounded by the day, whatever the history: spans starting in
-    the window by index range, plus each agent's one span that began before it."""
+    pause reason), unclipped, by agent then start. Bounded by the day, whatever the history:
+    each agent's one span that began before the day (an index seek), then the spans starting
+    in the window (an index range, in index order: no sort needed)."""
     names = sorted(set(agents))
-    rows: list[tuple[Any, ...]] = []
+    states = _STATES
+    before: dict[str, SpanRec] = {}
+    for name in names:
+        for i, a, st, en, state, reason in fetchall(
+            conn,
+            'SELECT id, agent, start, "end", state, reason FROM agent_state_span '
+            "WHERE agent = ? AND start < ? ORDER BY start DESC LIMIT 1",
+            (name, day_start),
+        ):
+            if en > day_start:
+                before[a] = (i, a, st, en, states[state], reason)
+    out: list[SpanRec] = []
+    seen: set[str] = set()
     for part in _chunks(names):
         marks = ", ".join("?" * len(part))
-        rows += fetchall(
+        for i, a, st, en, state, reason in fetchall(
             conn,
             f'SELECT id, agent, start, "end", state, reason FROM agent_state_span '
-            f"WHERE agent IN ({marks}) AND start >= ? AND start < ?",
+            f"WHERE agent IN ({marks}) AND start >= ? AND start < ? ORDER BY agent, start",
             (*part, day_start, now),
-        )
-    for name in names:  # one index seek each: the span running at the day's start
-        rows += [
-            r
-            for r in fetchall(
-                conn,
-                'SELECT id, agent, start, "end", state, reason FROM agent_state_span '
-                "WHERE agent = ? AND start < ? ORDER BY start DESC LIMIT 1",
-                (name, day_start),
-            )
-            if r[3] > day_start
-        ]
-    return [
-        (int(i), a, float(st), float(en), _STATES[state], reason)
-        for i, a, st, en, state, reason in rows
-    ]
+        ):
+            if a not in seen:
+                seen.add(a)
+                if a in before:
+                    out.append(before[a])
+            out.append((i, a, st, en, states[state], reason))
+    out.extend(rec for a, rec in before.items() if a not in seen)
+    return out
 
 
 def spans_after(conn: Connection, after_id: int) -> list[SpanRec]:
