@@ -19,7 +19,6 @@ from floorsup.domain.adherence import (
     Segment,
     agent_adherence_now,
     make_rules,
-    team_summary,
 )
 from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.domain.types import AgentState
@@ -78,12 +77,6 @@ class AdherenceSnapshot:
                 out += 1
                 severe += r.now.severe
         return inn, out, severe, unscheduled
-
-    def team_totals(self) -> dict[str, AgentAdherence]:
-        by: dict[str, list[AgentAdherence]] = {}
-        for r in self.rows:
-            by.setdefault(r.person.team or "—", []).append(r.day)
-        return {team: team_summary(days) for team, days in sorted(by.items())}
 
 
 class ActualsCache:

@@ -7,6 +7,7 @@ plain frozen values only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Connection, Engine
 
@@ -114,29 +115,25 @@ def build_floor(
     for info in infos:
         calls = by_queue[info.name]
         n = nows[info.name]
+        stats = partial(
+            compute_stats,
+            queue=info.name,
+            now=now,
+            target_seconds=info.target_seconds,
+            short_abandon_seconds=settings.short_abandon_seconds,
+            formula=settings.sl_formula,
+        )
         lines.append(
             QueueLine(
                 info=info,
                 waiting=n.waiting,
                 oldest_wait_since=oldest.get(info.name),
-                interval=compute_stats(
+                interval=stats(
                     [c for c in calls if c.entered_at >= iv_start],
-                    queue=info.name,
-                    now=now,
-                    target_seconds=info.target_seconds,
-                    short_abandon_seconds=settings.short_abandon_seconds,
-                    formula=settings.sl_formula,
                     interval_start=iv_start,
                     interval_end=iv_start + INTERVAL_MINUTES * 60,
                 ),
-                today=compute_stats(
-                    calls,
-                    queue=info.name,
-                    now=now,
-                    target_seconds=info.target_seconds,
-                    short_abandon_seconds=settings.short_abandon_seconds,
-                    formula=settings.sl_formula,
-                ),
+                today=stats(calls),
                 available=n.agents_available,
                 on_call=n.agents_on_call,
                 paused=n.agents_paused,

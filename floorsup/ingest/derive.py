@@ -83,17 +83,7 @@ _FOREVER = 10 * 365 * 86400.0  # no wait, talk or ring lasts ten years: such a n
 
 def field(data: str, n: int) -> float | None:
     """The n-th (1-based) data field as a non-negative number, or None."""
-    parts = data.split("|", n)
-    if n > len(parts):
-        return None
-    text = parts[n - 1]
-    if text.isdigit() and len(text) <= 8:  # the usual case: whole seconds or milliseconds
-        return float(text)
-    try:
-        value = float(text)
-    except ValueError:
-        return None
-    return value if 0 <= value < _FOREVER else None  # also refuses inf and nan
+    return _num(data.split("|", n), n)
 
 
 def is_call_event(ev: Event) -> bool:
@@ -109,7 +99,7 @@ def _num(parts: list[str], n: int) -> float | None:
     if n > len(parts):
         return None
     text = parts[n - 1]
-    if text.isdigit() and len(text) <= 8:
+    if text.isdigit() and len(text) <= 8:  # the usual case: whole seconds or milliseconds
         return float(text)
     try:
         value = float(text)

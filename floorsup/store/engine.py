@@ -5,15 +5,12 @@ Nothing here runs at import time: the app, the CLI and the tests each ask for an
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
-
-log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "db" / "migrations"
 BUSY_TIMEOUT_MS = 10_000
@@ -21,10 +18,6 @@ BUSY_TIMEOUT_MS = 10_000
 
 class StoreError(RuntimeError):
     """The database cannot be used; the message says what to do."""
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
 
 
 def _sqlite_on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -107,18 +100,8 @@ def ensure_schema(engine: Engine) -> None:
     upgrade(engine)
 
 
-def data_version(conn: Any) -> int:
-    """SQLite's change counter for other connections' commits (cheap, no table read)."""
-    return int(conn.exec_driver_sql("PRAGMA data_version").scalar())
-
-
 def write_conn(engine: Engine) -> Any:
     """A connection whose transactions start with BEGIN IMMEDIATE on SQLite."""
     conn = engine.connect()
     conn.info["write"] = True
     return conn
-
-
-def ping(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))

@@ -528,17 +528,19 @@ def authorize_exception(
 
 
 def schedule_for_day(
-    conn: Connection, day_start: float, day_end: float
+    conn: Connection, day_start: float, day_end: float, *, staff_id: str | None = None
 ) -> dict[str, list[SegmentRow]]:
     """Each person's planned segments that overlap [day_start, day_end), by start (not
-    clipped: a night shift that began yesterday shows whole)."""
+    clipped: a night shift that began yesterday shows whole). `staff_id`: only that person's
+    (the agent page and the editor need one day, not the floor's)."""
     out: dict[str, list[SegmentRow]] = defaultdict(list)
+    who, params = ("", ()) if staff_id is None else (" AND s.staff_id = ?", (staff_id,))
     for sid, day, start, end, act in fetchall(
         conn,
         'SELECT s.staff_id, g.shift_date, g.start, g."end", g.activity FROM schedule_segment g '
-        'JOIN staff s ON s.id = g.staff_pk WHERE g.start < ? AND g."end" > ? '
+        f'JOIN staff s ON s.id = g.staff_pk WHERE g.start < ? AND g."end" > ?{who} '
         "ORDER BY s.staff_id, g.start",
-        (day_end, day_start),
+        (day_end, day_start, *params),
     ):
         out[sid].append(
             SegmentRow(sid, dt.date.fromisoformat(str(day)), float(start), float(end), act)

@@ -3,8 +3,6 @@ as well as a colour (colour is never the only signal); colours come from the the
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pendulum
 from rich.text import Text
 
@@ -94,7 +92,3 @@ def clock_text(t: float, tz: str, fmt: str = "%a %d %b %H:%M:%S") -> str:
 
 def hhmm(t: float, tz: str) -> str:
     return pendulum.from_timestamp(t, tz=tz).strftime("%H:%M")
-
-
-def local_day(t: float, tz: str) -> dt.date:
-    return pendulum.from_timestamp(t, tz=tz).date()

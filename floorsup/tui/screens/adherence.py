@@ -146,6 +146,8 @@ class AdherenceScreen(Screen[None]):
 
     # -- data --------------------------------------------------------------------------------
     def _tick(self) -> None:
+        if not self.is_current:  # under the agent page: refreshed when it shows again
+            return
         now = self.fapp.clock.now()
         stale = self.stale_since is not None
         self._refresh_data(force=stale or now - self._last_fetch >= 60)

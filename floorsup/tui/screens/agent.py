@@ -107,7 +107,9 @@ class AgentScreen(Screen[None]):
             with app.engine.connect() as conn:
                 day = agent_day(conn, self.agent, start, now)
                 schedule = tuple(
-                    schedules.schedule_for_day(conn, start, end).get(day.staff_id or "", ())
+                    schedules.schedule_for_day(conn, start, end, staff_id=day.staff_id or "").get(
+                        day.staff_id or "", ()
+                    )
                 )
                 actuals = tuple(
                     schedules.actuals_for_day(conn, [self.agent], start, now).get(self.agent, ())

@@ -193,7 +193,7 @@ class FloorScreen(Screen[None]):
 
     # -- refresh loop ---------------------------------------------------------------------
     def tick(self) -> None:
-        if self.paused:
+        if self.paused or not self.is_current:  # under another screen: nobody is looking
             return
         now = self.fapp.clock.now()
         stale = self.stale_since is not None

@@ -172,9 +172,9 @@ class ScheduleScreen(Screen[None]):
         start, end = day_bounds(self.day, app.settings.tz)
         try:
             with app.engine.connect() as conn:
-                rows = schedules.schedule_for_day(conn, start - 86400, end + 86400).get(
-                    self.staff_id, []
-                )
+                rows = schedules.schedule_for_day(
+                    conn, start - 86400, end + 86400, staff_id=self.staff_id
+                ).get(self.staff_id, [])
         except Exception as exc:
             self.post_message(Loaded(None, f"{type(exc).__name__}: {exc}"))
             return
