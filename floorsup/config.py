@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -34,6 +35,35 @@ def local_zone_name() -> str:
     return name if name and name != "localtime" else "UTC"
 
 
+def current_user() -> str:
+    """Who is at the keyboard: the login name (each team lead has their own over SSH)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in this environment
+        return "unknown"
+
+
+DEFAULT_NOTE_CATEGORIES = (
+    "adherence",
+    "quality",
+    "handle time",
+    "behaviour",
+    "recognition",
+    "career",
+    "other",
+)
+DEFAULT_WORK_TYPES = ("phone", "email", "chat", "escalation", "back office")
+# criterion = the points it is worth; an evaluation's score is the sum of its criteria.
+DEFAULT_SCORECARD = {
+    "greeting": 10.0,
+    "verification": 15.0,
+    "discovery": 20.0,
+    "resolution": 30.0,
+    "compliance": 15.0,
+    "close": 10.0,
+}
+
+
 def db_url(value: str) -> str:
     """A PATH becomes a sqlite URL; a URL is kept as it is."""
     if "://" in value:
@@ -57,6 +87,11 @@ class Settings:
     activity_equivalency: bool = False
     exception_threshold_seconds: float = 0.0
     severe_threshold_seconds: float = 300.0
+    # Coaching and QA. `user` is who writes notes and evaluations (the login name unless set).
+    user: str = field(default_factory=current_user)
+    note_categories: tuple[str, ...] = DEFAULT_NOTE_CATEGORIES
+    work_types: tuple[str, ...] = DEFAULT_WORK_TYPES
+    scorecard: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCORECARD))
 
     @property
     def url(self) -> str:
@@ -94,9 +129,34 @@ class Settings:
                 raise ConfigError(
                     f"reason_map: {reason!r} = {activity!r}: expected a pause reason = an activity name"
                 )
+        if not self.user.strip():
+            raise ConfigError("user: expected a name (who writes notes and evaluations)")
+        for key in ("note_categories", "work_types"):
+            names = getattr(self, key)
+            if not names or any(not n.strip() for n in names):
+                raise ConfigError(f"{key}: expected a list of one or more names")
+            if len({n.strip().lower() for n in names}) != len(names):
+                raise ConfigError(f"{key}: a name is listed twice")
+        for name, points in self.scorecard.items():
+            if (
+                not name.strip()
+                or isinstance(points, bool)
+                or not isinstance(points, (int, float))
+                or not 0 < points <= 1000
+            ):
+                raise ConfigError(
+                    f"scorecard: {name!r} = {points!r}: expected a criterion = its points (above 0)"
+                )
         if not 0.05 <= self.refresh_seconds <= 60:
             raise ConfigError("refresh_seconds: expected 0.05 to 60")
-        return replace(self, sl_formula=formula)
+        return replace(
+            self,
+            sl_formula=formula,
+            user=self.user.strip(),
+            note_categories=tuple(n.strip() for n in self.note_categories),
+            work_types=tuple(n.strip() for n in self.work_types),
+            scorecard={k.strip(): float(v) for k, v in self.scorecard.items()},
+        )
 
 
 def _bool(value: Any) -> bool:
@@ -116,7 +176,20 @@ def _table(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+def _names(value: Any) -> tuple[str, ...]:
+    """A TOML list, or (from the environment) names separated by commas."""
+    if isinstance(value, str):
+        value = value.split(",")
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValueError(value)
+    return tuple(v.strip() for v in value if v.strip())
+
+
 _CASTS: dict[str, Any] = {
+    "user": str,
+    "note_categories": _names,
+    "work_types": _names,
+    "scorecard": _table,
     "activities": _table,
     "reason_map": _table,
     "activity_equivalency": _bool,
@@ -149,7 +222,11 @@ def load_settings(
         values.update(data.get("floorsup", data))
     for f in fields(Settings):
         key = f"FLOORSUP_{f.name.upper()}"
-        if env.get(key) and f.name not in ("activities", "reason_map"):  # tables: TOML only
+        if env.get(key) and f.name not in (
+            "activities",
+            "reason_map",
+            "scorecard",
+        ):  # tables: TOML only
             values[f.name] = env[key]
     for key, value in (cli or {}).items():
         if value is not None:

@@ -13,12 +13,18 @@ import floorsup.store.models  # noqa: F401
 from floorsup.store.engine import current_revision, ensure_schema, head_revision, make_engine
 
 
+def _include_name(name, type_, parent_names) -> bool:  # type: ignore[no-untyped-def]
+    # The full-text index of notes (an FTS5 table and its shadows) is made by hand.
+    return not (type_ == "table" and name and name.startswith("coaching_note_fts"))
+
+
 def test_upgrade_matches_models(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     ensure_schema(engine)
     assert current_revision(engine) == head_revision(engine)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+        ctx = MigrationContext.configure(conn, opts={"include_name": _include_name})
+        diff = compare_metadata(ctx, SQLModel.metadata)
     assert diff == []
     with engine.connect() as conn:
         mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()

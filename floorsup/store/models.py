@@ -192,3 +192,93 @@ class AdherenceAuthorization(SQLModel, table=True):
     authorized_by: str
     authorized_at: float
     reason: str = Field(sa_column=Column(SAText, nullable=False))
+
+
+class CoachingNote(SQLModel, table=True):
+    """A coaching conversation as written now; earlier versions are in coaching_note_revision
+    (a note is never overwritten in place without keeping what it said). `team_id` is the
+    agent's team when the note was written, so access rules can follow it; `snapshot` is
+    the agent's numbers at that moment (JSON, see domain.coaching.NoteSnapshot). Full-text
+    search: the FTS5 table coaching_note_fts on SQLite (kept by triggers), a GIN index on
+    PostgreSQL; both made by migration 0003."""
+
+    __tablename__ = "coaching_note"
+    __table_args__ = (
+        Index("ix_note_staff_created", "staff_pk", "created_at"),
+        Index("ix_note_created", "created_at"),
+        Index("ix_note_follow_up", "follow_up"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    staff_pk: int = Field(foreign_key="staff.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    author: str
+    category: str
+    body: str = Field(sa_column=Column(SAText, nullable=False))
+    actions: str = Field(default="", sa_column=Column(SAText, nullable=False))
+    follow_up: dt.date | None = None
+    follow_up_done_at: float | None = None
+    follow_up_done_by: str | None = None
+    acknowledged: bool = False
+    snapshot: str = Field(default="{}", sa_column=Column(SAText, nullable=False))
+    created_at: float
+    updated_at: float
+    updated_by: str
+    revision: int = 1
+
+
+class CoachingNoteRevision(SQLModel, table=True):
+    """An earlier version of a note, with who wrote that version and when."""
+
+    __tablename__ = "coaching_note_revision"
+    __table_args__ = (UniqueConstraint("note_id", "revision", name="uq_note_revision"),)
+    id: int | None = Field(default=None, primary_key=True)
+    note_id: int = Field(foreign_key="coaching_note.id")
+    revision: int
+    category: str
+    body: str = Field(sa_column=Column(SAText, nullable=False))
+    actions: str = Field(default="", sa_column=Column(SAText, nullable=False))
+    follow_up: dt.date | None = None
+    acknowledged: bool = False
+    written_by: str
+    written_at: float
+
+
+class NoteDraft(SQLModel, table=True):
+    """What is typed in a note form, saved as it is typed: it comes back after a crash, a
+    closed terminal or a dropped SSH session. Gone once the note is saved or discarded.
+    `seq` only ever rises, so a slow older save cannot overwrite a newer one."""
+
+    __tablename__ = "note_draft"
+    key: str = Field(primary_key=True)  # author / staff_id / note id or "new"
+    author: str = Field(index=True)
+    staff_id: str
+    note_id: int | None = None
+    payload: str = Field(sa_column=Column(SAText, nullable=False))
+    seq: int = 0
+    updated_at: float
+
+
+class QaEvaluation(SQLModel, table=True):
+    """One quality evaluation: the score out of a maximum, per-criterion scores from the
+    scorecard (JSON), who evaluated and where it came from (the screen or an import)."""
+
+    __tablename__ = "qa_evaluation"
+    __table_args__ = (
+        UniqueConstraint(
+            "staff_pk", "evaluated_at", "evaluator", "work_type", name="uq_qa_evaluation"
+        ),
+        Index("ix_qa_evaluated_at", "evaluated_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    staff_pk: int = Field(foreign_key="staff.id")
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    evaluated_at: float
+    evaluator: str
+    work_type: str
+    score: float
+    max_score: float
+    criteria: str = Field(default="{}", sa_column=Column(SAText, nullable=False))
+    comments: str = Field(default="", sa_column=Column(SAText, nullable=False))
+    recorded_by: str
+    recorded_at: float
+    source: str = "screen"

@@ -1,0 +1,470 @@
+"""Coaching notes: write (never overwriting without a revision), find (filters and full-text
+search), follow-ups due, and drafts saved as they are typed. Reads return frozen values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from floorsup.domain.coaching import NoteInput, NoteSnapshot, note_problems
+from floorsup.store.engine import write_conn
+from floorsup.store.sql import execute, fetchall
+
+
+class NoteError(ValueError):
+    """A note cannot be saved; `problems` maps each form field to what is wrong."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{k}: {v}" for k, v in problems.items()))
+
+
+class NoteConflict(ValueError):
+    """The note changed since the form was opened: saving would overwrite someone's edit."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRow:
+    id: int
+    staff_id: str
+    name: str
+    team: str | None
+    author: str
+    category: str
+    body: str
+    actions: str
+    follow_up: dt.date | None
+    follow_up_done_at: float | None
+    follow_up_done_by: str | None
+    acknowledged: bool
+    snapshot: NoteSnapshot | None
+    created_at: float
+    updated_at: float
+    updated_by: str
+    revision: int
+
+    @property
+    def follow_up_open(self) -> bool:
+        return self.follow_up is not None and self.follow_up_done_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRow:
+    """One earlier version of a note: what it said, who wrote it and when."""
+
+    revision: int
+    category: str
+    body: str
+    actions: str
+    follow_up: dt.date | None
+    acknowledged: bool
+    written_by: str
+    written_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class NoteQuery:
+    """Filters for the notes list. `agent` matches a staff id exactly or a name in part;
+    `text` is full-text search over category, note and actions; times are epoch seconds."""
+
+    agent: str | None = None
+    team: str | None = None
+    category: str | None = None
+    author: str | None = None
+    created_from: float | None = None
+    created_to: float | None = None
+    text: str = ""
+    limit: int = 500
+
+
+_NOTE_COLS = (
+    "n.id, s.staff_id, s.name, t.name, n.author, n.category, n.body, n.actions, n.follow_up, "
+    "n.follow_up_done_at, n.follow_up_done_by, n.acknowledged, n.snapshot, n.created_at, "
+    "n.updated_at, n.updated_by, n.revision"
+)
+_NOTE_FROM = (
+    "FROM coaching_note n JOIN staff s ON s.id = n.staff_pk LEFT JOIN team t ON t.id = n.team_id"
+)
+
+
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _iso(day: dt.date | None) -> str | None:
+    # Dates travel as ISO text: the same on both drivers (and no sqlite3 date adapter).
+    return day.isoformat() if day is not None else None
+
+
+def _note(r: tuple[Any, ...]) -> NoteRow:
+    try:
+        snap = NoteSnapshot.from_json(json.loads(r[12] or "{}"))
+    except (ValueError, TypeError):
+        snap = None
+    return NoteRow(
+        int(r[0]),
+        r[1],
+        r[2],
+        r[3],
+        r[4],
+        r[5],
+        r[6],
+        r[7],
+        _date(r[8]),
+        r[9],
+        r[10],
+        bool(r[11]),
+        snap,
+        float(r[13]),
+        float(r[14]),
+        r[15],
+        int(r[16]),
+    )
+
+
+def _staff(conn: Connection, staff_id: str) -> tuple[int, int | None] | None:
+    rows = fetchall(conn, "SELECT id, team_id FROM staff WHERE staff_id = ?", (staff_id,))
+    return (int(rows[0][0]), rows[0][1]) if rows else None
+
+
+def _check(note: NoteInput, categories: tuple[str, ...]) -> None:
+    problems = note_problems(note, categories)
+    if problems:
+        raise NoteError(problems)
+
+
+def add_note(
+    engine: Engine,
+    note: NoteInput,
+    *,
+    author: str,
+    now: float,
+    snapshot: NoteSnapshot | None,
+    categories: tuple[str, ...],
+) -> NoteRow:
+    """Write a new note with the agent's team now and the numbers the author saw."""
+    _check(note, categories)
+    with write_conn(engine) as conn, conn.begin():
+        who = _staff(conn, note.staff_id)
+        if who is None:
+            raise NoteError({"agent": f"{note.staff_id!r} is not on the roster"})
+        new_id = fetchall(
+            conn,
+            "INSERT INTO coaching_note (staff_pk, team_id, author, category, body, actions, "
+            "follow_up, acknowledged, snapshot, created_at, updated_at, updated_by, revision) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING id",
+            (
+                who[0],
+                who[1],
+                author,
+                note.category,
+                note.body.strip(),
+                note.actions.strip(),
+                _iso(note.follow_up),
+                note.acknowledged,
+                json.dumps(snapshot.to_json() if snapshot else {}),
+                now,
+                now,
+                author,
+            ),
+        )[0][0]
+        return get_note(conn, int(new_id))  # type: ignore[return-value]
+
+
+def edit_note(
+    engine: Engine,
+    note_id: int,
+    note: NoteInput,
+    *,
+    editor: str,
+    now: float,
+    expected_revision: int,
+    categories: tuple[str, ...],
+) -> NoteRow:
+    """Change a note, keeping what it said before as a revision (with who wrote that and
+    when). If someone saved it since `expected_revision`, NoteConflict: nothing changes."""
+    _check(note, categories)
+    with write_conn(engine) as conn, conn.begin():
+        cur = get_note(conn, note_id)
+        if cur is None:
+            raise NoteError({"note": f"note {note_id} no longer exists"})
+        if cur.revision != expected_revision:
+            raise NoteConflict(
+                f"note {note_id} was changed by {cur.updated_by} since you opened it "
+                f"(version {cur.revision}, you had {expected_revision}); your text is kept "
+                "as a draft: reopen the note to see theirs"
+            )
+        if cur.staff_id != note.staff_id:
+            raise NoteError({"agent": "a note cannot move to another agent"})
+        same_follow_up = cur.follow_up == note.follow_up
+        unchanged = (
+            cur.category == note.category
+            and cur.body == note.body.strip()
+            and cur.actions == note.actions.strip()
+            and same_follow_up
+            and cur.acknowledged == note.acknowledged
+        )
+        if unchanged:
+            return cur
+        execute(
+            conn,
+            "INSERT INTO coaching_note_revision (note_id, revision, category, body, actions, "
+            "follow_up, acknowledged, written_by, written_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                note_id,
+                cur.revision,
+                cur.category,
+                cur.body,
+                cur.actions,
+                _iso(cur.follow_up),
+                cur.acknowledged,
+                cur.updated_by,
+                cur.updated_at,
+            ),
+        )
+        execute(
+            conn,
+            "UPDATE coaching_note SET category = ?, body = ?, actions = ?, follow_up = ?, "
+            "acknowledged = ?, updated_at = ?, updated_by = ?, revision = revision + 1, "
+            "follow_up_done_at = ?, follow_up_done_by = ? WHERE id = ?",
+            (
+                note.category,
+                note.body.strip(),
+                note.actions.strip(),
+                _iso(note.follow_up),
+                note.acknowledged,
+                now,
+                editor,
+                # A new follow-up date is a new thing to do: it opens again.
+                cur.follow_up_done_at if same_follow_up else None,
+                cur.follow_up_done_by if same_follow_up else None,
+                note_id,
+            ),
+        )
+        return get_note(conn, note_id)  # type: ignore[return-value]
+
+
+def close_follow_up(
+    engine: Engine, note_id: int, *, by: str, now: float, done: bool = True
+) -> None:
+    """Mark a note's follow-up done (or open again)."""
+    with write_conn(engine) as conn, conn.begin():
+        n = execute(
+            conn,
+            "UPDATE coaching_note SET follow_up_done_at = ?, follow_up_done_by = ? "
+            "WHERE id = ? AND follow_up IS NOT NULL",
+            (now if done else None, by if done else None, note_id),
+        )
+        if not n:
+            raise NoteError({"follow_up": f"note {note_id} has no follow-up to close"})
+
+
+def get_note(conn: Connection, note_id: int) -> NoteRow | None:
+    rows = fetchall(conn, f"SELECT {_NOTE_COLS} {_NOTE_FROM} WHERE n.id = ?", (note_id,))
+    return _note(rows[0]) if rows else None
+
+
+def note_revisions(conn: Connection, note_id: int) -> list[RevisionRow]:
+    """Earlier versions of a note, oldest first."""
+    return [
+        RevisionRow(int(r[0]), r[1], r[2], r[3], _date(r[4]), bool(r[5]), r[6], float(r[7]))
+        for r in fetchall(
+            conn,
+            "SELECT revision, category, body, actions, follow_up, acknowledged, written_by, "
+            "written_at FROM coaching_note_revision WHERE note_id = ? ORDER BY revision",
+            (note_id,),
+        )
+    ]
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str:
+    """What a person types → an FTS5 query that cannot be a syntax error: every word must
+    appear (the last one as a prefix, so results come while typing)."""
+    words = _TOKEN.findall(text)
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def find_notes(conn: Connection, q: NoteQuery) -> list[NoteRow]:
+    """Notes matching every filter given, newest first."""
+    where: list[str] = []
+    params: list[Any] = []
+    if q.agent:
+        where.append("(s.staff_id = ? OR lower(s.name) LIKE ?)")
+        params += [q.agent, f"%{q.agent.lower()}%"]
+    if q.team:
+        where.append("lower(t.name) = ?")
+        params.append(q.team.lower())
+    if q.category:
+        where.append("lower(n.category) = ?")
+        params.append(q.category.lower())
+    if q.author:
+        where.append("lower(n.author) = ?")
+        params.append(q.author.lower())
+    if q.created_from is not None:
+        where.append("n.created_at >= ?")
+        params.append(q.created_from)
+    if q.created_to is not None:
+        where.append("n.created_at < ?")
+        params.append(q.created_to)
+    if q.text.strip():
+        if conn.dialect.name == "sqlite":
+            match = fts_query(q.text)
+            if match:
+                where.append(
+                    "n.id IN (SELECT rowid FROM coaching_note_fts WHERE coaching_note_fts MATCH ?)"
+                )
+                params.append(match)
+        else:  # PostgreSQL: the expression of the GIN index made by migration 0003
+            where.append(
+                "to_tsvector('simple', n.category || ' ' || n.body || ' ' || n.actions) "
+                "@@ plainto_tsquery('simple', ?)"
+            )
+            params.append(q.text)
+    sql = f"SELECT {_NOTE_COLS} {_NOTE_FROM}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY n.created_at DESC, n.id DESC LIMIT ?"
+    params.append(q.limit)
+    return [_note(r) for r in fetchall(conn, sql, params)]
+
+
+def agent_notes(conn: Connection, staff_id: str, limit: int = 50) -> list[NoteRow]:
+    """One agent's notes, newest first."""
+    return [
+        _note(r)
+        for r in fetchall(
+            conn,
+            f"SELECT {_NOTE_COLS} {_NOTE_FROM} WHERE n.staff_pk = "
+            "(SELECT id FROM staff WHERE staff_id = ?) ORDER BY n.created_at DESC, n.id DESC LIMIT ?",
+            (staff_id, limit),
+        )
+    ]
+
+
+def note_count(conn: Connection, staff_id: str) -> int:
+    return int(
+        fetchall(
+            conn,
+            "SELECT count(*) FROM coaching_note WHERE staff_pk = "
+            "(SELECT id FROM staff WHERE staff_id = ?)",
+            (staff_id,),
+        )[0][0]
+    )
+
+
+def follow_ups(
+    conn: Connection,
+    today: dt.date,
+    *,
+    staff_id: str | None = None,
+    team: str | None = None,
+    upcoming: bool = False,
+) -> list[NoteRow]:
+    """Open follow-ups due today or overdue (and later ones too with `upcoming`), the
+    oldest due date first."""
+    where = ["n.follow_up IS NOT NULL", "n.follow_up_done_at IS NULL"]
+    params: list[Any] = []
+    if not upcoming:
+        where.append("n.follow_up <= ?")
+        params.append(today.isoformat())
+    if staff_id:
+        where.append("n.staff_pk = (SELECT id FROM staff WHERE staff_id = ?)")
+        params.append(staff_id)
+    if team:
+        where.append("lower(t.name) = ?")
+        params.append(team.lower())
+    return [
+        _note(r)
+        for r in fetchall(
+            conn,
+            f"SELECT {_NOTE_COLS} {_NOTE_FROM} WHERE {' AND '.join(where)} "
+            "ORDER BY n.follow_up, n.created_at",
+            params,
+        )
+    ]
+
+
+# -- drafts ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    key: str
+    author: str
+    staff_id: str
+    note_id: int | None
+    seq: int
+    updated_at: float
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def draft_key(author: str, staff_id: str, note_id: int | None) -> str:
+    return f"{author}/{staff_id}/{note_id if note_id is not None else 'new'}"
+
+
+def save_draft(engine: Engine, draft: Draft) -> None:
+    """Keep what is typed. A save older (lower `seq`) than the one stored changes nothing."""
+    with write_conn(engine) as conn, conn.begin():
+        execute(
+            conn,
+            "INSERT INTO note_draft (key, author, staff_id, note_id, payload, seq, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "payload = excluded.payload, seq = excluded.seq, updated_at = excluded.updated_at "
+            "WHERE excluded.seq > note_draft.seq",
+            (
+                draft.key,
+                draft.author,
+                draft.staff_id,
+                draft.note_id,
+                json.dumps(draft.payload),
+                draft.seq,
+                draft.updated_at,
+            ),
+        )
+
+
+def _draft(r: tuple[Any, ...]) -> Draft:
+    try:
+        payload = json.loads(r[4])
+    except ValueError:
+        payload = {}
+    return Draft(r[0], r[1], r[2], r[3], int(r[5]), float(r[6]), payload)
+
+
+_DRAFT_COLS = "key, author, staff_id, note_id, payload, seq, updated_at"
+
+
+def load_draft(conn: Connection, key: str) -> Draft | None:
+    rows = fetchall(conn, f"SELECT {_DRAFT_COLS} FROM note_draft WHERE key = ?", (key,))
+    return _draft(rows[0]) if rows else None
+
+
+def drafts_for(conn: Connection, author: str) -> list[Draft]:
+    """An author's unsaved drafts, the newest first."""
+    return [
+        _draft(r)
+        for r in fetchall(
+            conn,
+            f"SELECT {_DRAFT_COLS} FROM note_draft WHERE author = ? ORDER BY updated_at DESC",
+            (author,),
+        )
+    ]
+
+
+def delete_draft(engine: Engine, key: str) -> None:
+    with write_conn(engine) as conn, conn.begin():
+        execute(conn, "DELETE FROM note_draft WHERE key = ?", (key,))
