@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -162,3 +163,42 @@ def follow_up_status(follow_up: dt.date | None, done: bool, today: dt.date) -> s
     if follow_up < today:
         return "overdue"
     return "due" if follow_up == today else "open"
+
+
+FILTER_KEYS = {
+    "agent": "agent",
+    "team": "team",
+    "cat": "category",
+    "category": "category",
+    "by": "author",
+    "author": "author",
+    "from": "from",
+    "to": "to",
+}
+
+
+def parse_note_filter(text: str) -> tuple[dict[str, str], str, list[str]]:
+    """`team:"Team One" cat:quality by:sam from:2026-11-01 to:2026-11-30 wrap time` →
+    ({team, category, author, from, to}, the words to search for, problems). Dates are
+    checked here; quotes group words with spaces."""
+    try:
+        parts = shlex.split(text)
+    except ValueError:  # an unclosed quote while typing: take the words as they are
+        parts = text.replace('"', " ").replace("'", " ").split()
+    fields: dict[str, str] = {}
+    words: list[str] = []
+    problems: list[str] = []
+    for part in parts:
+        key, sep, value = part.partition(":")
+        if sep and key.lower() in FILTER_KEYS and value:
+            name = FILTER_KEYS[key.lower()]
+            if name in ("from", "to"):
+                try:
+                    dt.date.fromisoformat(value)
+                except ValueError:
+                    problems.append(f"{key}:{value}: expected a date like 2026-11-01")
+                    continue
+            fields[name] = value
+        else:
+            words.append(part)
+    return fields, " ".join(words), problems

@@ -6,6 +6,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import pendulum
+
 
 @dataclass(frozen=True, slots=True)
 class QaScore:
@@ -91,3 +93,32 @@ def qa_trends(
         )
     out.sort(key=lambda t: (-t.count, t.work_type))
     return out
+
+
+class EvaluationDateError(ValueError):
+    """The evaluation date is not one we can read, or is in the future."""
+
+
+def parse_evaluation_day(text: str, now: float, tz: str) -> float:
+    """When the evaluated work happened, from `2026-11-20`, `today`, `yesterday` or `-3d`,
+    in the site's zone: today means now, another day means its local noon. Not in the future."""
+    raw = text.strip().lower()
+    here = pendulum.from_timestamp(now, tz=tz)
+    if raw in ("", "today"):
+        return now
+    if raw == "yesterday":
+        day = here.subtract(days=1).date()
+    elif raw.startswith("-") and raw[1:-1].isdigit() and raw[-1] == "d":
+        day = here.subtract(days=int(raw[1:-1])).date()
+    else:
+        try:
+            day = pendulum.Date.fromisoformat(raw)
+        except ValueError as exc:
+            raise EvaluationDateError(
+                f"{text.strip()!r}: expected a date like 2026-11-20, today, yesterday or -3d"
+            ) from exc
+    if day > here.date():
+        raise EvaluationDateError(f"{day.isoformat()} is in the future")
+    if day == here.date():
+        return now
+    return pendulum.datetime(day.year, day.month, day.day, 12, tz=tz).timestamp()

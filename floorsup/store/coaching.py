@@ -148,8 +148,10 @@ def add_note(
     now: float,
     snapshot: NoteSnapshot | None,
     categories: tuple[str, ...],
+    draft_key: str | None = None,
 ) -> NoteRow:
-    """Write a new note with the agent's team now and the numbers the author saw."""
+    """Write a new note with the agent's team now and the numbers the author saw. The
+    draft it was typed in (if any) goes in the same transaction: never both, never neither."""
     _check(note, categories)
     with write_conn(engine) as conn, conn.begin():
         who = _staff(conn, note.staff_id)
@@ -175,6 +177,8 @@ def add_note(
                 author,
             ),
         )[0][0]
+        if draft_key:
+            execute(conn, "DELETE FROM note_draft WHERE key = ?", (draft_key,))
         return get_note(conn, int(new_id))  # type: ignore[return-value]
 
 
@@ -187,6 +191,7 @@ def edit_note(
     now: float,
     expected_revision: int,
     categories: tuple[str, ...],
+    draft_key: str | None = None,
 ) -> NoteRow:
     """Change a note, keeping what it said before as a revision (with who wrote that and
     when). If someone saved it since `expected_revision`, NoteConflict: nothing changes."""
@@ -211,6 +216,8 @@ def edit_note(
             and same_follow_up
             and cur.acknowledged == note.acknowledged
         )
+        if draft_key:
+            execute(conn, "DELETE FROM note_draft WHERE key = ?", (draft_key,))
         if unchanged:
             return cur
         execute(

@@ -289,3 +289,51 @@ def agent_day(conn: Connection, agent: str, day_start: float, now: float) -> Age
     return AgentDay(
         agent, staff_id, name, team, role, str(hire) if hire else None, others, spans, calls
     )
+
+
+def staff_day(conn: Connection, staff_id: str, day_start: float, now: float) -> AgentDay | None:
+    """`agent_day` for a person found on the roster: through the ACD name they used last
+    (None if the staff id is unknown). Someone with no ACD name has a day with no states."""
+    names = fetchall(
+        conn,
+        "SELECT a.name FROM acd_agent a JOIN staff s ON s.id = a.staff_pk "
+        "LEFT JOIN agent_live l ON l.agent = a.name WHERE s.staff_id = ? "
+        "ORDER BY coalesce(l.last_ts, 0) DESC, a.name LIMIT 1",
+        (staff_id,),
+    )
+    if names:
+        return agent_day(conn, names[0][0], day_start, now)
+    who = fetchall(
+        conn,
+        "SELECT s.staff_id, s.name, t.name, s.role, s.hire_date FROM staff s "
+        "LEFT JOIN team t ON t.id = s.team_id WHERE s.staff_id = ?",
+        (staff_id,),
+    )
+    if not who:
+        return None
+    sid, name, team, role, hire = who[0]
+    return AgentDay("", sid, name, team, role, str(hire) if hire else None, (), (), ())
+
+
+@dataclass(frozen=True, slots=True)
+class RosterEntry:
+    """One person for pickers and search: who, which team, which ACD name (if any)."""
+
+    staff_id: str
+    name: str
+    team: str | None
+    role: str
+    agent: str | None
+
+
+def roster(conn: Connection) -> list[RosterEntry]:
+    """Everyone active on the roster, by name."""
+    return [
+        RosterEntry(r[0], r[1], r[2], r[3], r[4])
+        for r in fetchall(
+            conn,
+            "SELECT s.staff_id, s.name, t.name, s.role, min(a.name) FROM staff s "
+            "LEFT JOIN team t ON t.id = s.team_id LEFT JOIN acd_agent a ON a.staff_pk = s.id "
+            "WHERE s.active GROUP BY s.id, s.staff_id, s.name, t.name, s.role ORDER BY s.name",
+        )
+    ]

@@ -6,11 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import Engine
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
 from floorsup.clock import Clock, WallClock
 from floorsup.config import Settings
+from floorsup.store.coaching import drafts_for
+from floorsup.store.queries import RosterEntry, roster
 from floorsup.tui.commands import FloorCommands
 from floorsup.tui.format import Palette
 
@@ -25,7 +28,10 @@ class FloorsupApp(App[None]):
         Binding("ctrl+p", "command_palette", "Commands", show=False),
         Binding("1", "show_floor", "Floor", show=False),
         Binding("2", "show_adherence", "Adherence"),
+        Binding("3", "show_coaching", "Coaching"),
     ]
+    # While a form is open these wait: a stray key must not throw away what is being typed.
+    NOT_IN_FORMS = {"quit", "show_floor", "show_adherence", "show_coaching"}
 
     def __init__(self, settings: Settings, engine: Engine, clock: Clock) -> None:
         super().__init__()
@@ -33,12 +39,60 @@ class FloorsupApp(App[None]):
         self.engine = engine
         self.clock = clock
         self.palette = Palette()
+        self.roster: list[RosterEntry] = []  # for search; loaded in a worker, never waited on
 
     def on_mount(self) -> None:
         from floorsup.tui.screens.floor import FloorScreen
 
         self.palette = Palette(self.get_css_variables())
         self.push_screen(FloorScreen())
+        self.load_roster()
+
+    @work(thread=True, exclusive=True, group="app-roster")
+    def load_roster(self) -> None:
+        """The roster for search, and a word about unsaved note drafts left from last time."""
+        try:
+            with self.engine.connect() as conn:
+                people = roster(conn)
+                drafts = drafts_for(conn, self.settings.user)
+        except Exception:  # the screens say what is wrong with the database
+            return
+        self.roster = people
+        if drafts:
+            n = len(drafts)
+            self.call_from_thread(
+                self.notify,
+                f"You have {n} unsaved note draft{'s' if n != 1 else ''}: press 3, then d.",
+                title="Drafts kept",
+                timeout=8,
+            )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return not (action in self.NOT_IN_FORMS and getattr(self.screen, "is_form", False))
+
+    def open_note(
+        self, *, agent: str | None = None, staff_id: str | None = None, note_id: int | None = None
+    ) -> None:
+        """The note form for someone (by ACD name or staff id), or the picker first."""
+        from floorsup.tui.screens.note import AgentPicker, NoteScreen
+
+        if agent or staff_id:
+            self.push_screen(NoteScreen(agent=agent, staff_id=staff_id, note_id=note_id))
+            return
+
+        def chosen(picked: str | None) -> None:
+            if picked:
+                self.push_screen(NoteScreen(staff_id=picked))
+
+        self.push_screen(AgentPicker("Note for whom?"), chosen)
+
+    def action_show_coaching(self) -> None:
+        from floorsup.tui.screens.coaching import CoachingScreen
+
+        if isinstance(self.screen, CoachingScreen):
+            return
+        self.action_show_floor()
+        self.push_screen(CoachingScreen())
 
     def action_show_floor(self) -> None:
         from floorsup.tui.screens.floor import FloorScreen

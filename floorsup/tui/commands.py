@@ -28,6 +28,7 @@ class FloorCommands(Provider):
             ),
             ("Floor: cycle the sort", "sort", "Time in state, state, name, team, calls today (s)"),
             ("Floor: filter the board", "filter", "Type to narrow the agent board (/)"),
+            ("Coaching: write a note", "note", "Choose the agent, then write (n)"),
         ]
 
     def _agents(self) -> list[AgentNow]:
@@ -41,7 +42,15 @@ class FloorCommands(Provider):
 
         self.app.push_screen(AgentScreen(agent))
 
+    def _open_staff(self, staff_id: str) -> None:
+        from floorsup.tui.screens.agent import AgentScreen
+
+        self.app.push_screen(AgentScreen(staff_id=staff_id))
+
     def _run(self, action: str) -> None:
+        if action == "note":
+            self.app.open_note()  # type: ignore[attr-defined]
+            return
         floor = self._floor()
         if floor is not None:
             getattr(floor, f"action_{action}")()
@@ -58,8 +67,10 @@ class FloorCommands(Provider):
                 yield Hit(
                     score, matcher.highlight(title), partial(self._run, action), help=help_text
                 )
+        seen: set[str] = set()
         for a in self._agents():
             text = f"Agent: {a.name} · {a.team or 'no team'} · {a.agent}"
+            seen.add(a.staff_id or a.agent)
             score = matcher.match(text)
             if score > 0:
                 yield Hit(
@@ -67,4 +78,17 @@ class FloorCommands(Provider):
                     matcher.highlight(text),
                     partial(self._open, a.agent),
                     help="Open the agent page",
+                )
+        # Everyone else on the roster (not logged in now), from the app's roster cache.
+        for p in getattr(self.app, "roster", ()):
+            if p.staff_id in seen:
+                continue
+            text = f"Agent: {p.name} · {p.team or 'no team'} · {p.staff_id}"
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(text),
+                    partial(self._open_staff, p.staff_id),
+                    help="Open the agent page (not logged in)",
                 )

@@ -92,3 +92,15 @@ def clock_text(t: float, tz: str, fmt: str = "%a %d %b %H:%M:%S") -> str:
 
 def hhmm(t: float, tz: str) -> str:
     return pendulum.from_timestamp(t, tz=tz).strftime("%H:%M")
+
+
+_SPARK = "▁▂▃▄▅▆▇█"
+
+
+def spark(values: tuple[float, ...] | list[float], lo: float = 0.5, hi: float = 1.0) -> str:
+    """Percentages as a little bar chart (below `lo` shows as the lowest bar)."""
+    out = []
+    for v in values:
+        f = (min(max(v, lo), hi) - lo) / (hi - lo)
+        out.append(_SPARK[round(f * (len(_SPARK) - 1))])
+    return "".join(out)

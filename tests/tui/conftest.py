@@ -89,7 +89,9 @@ def _copy_floor(template: Path, dest: Path, refresh_seconds: float) -> Floor:
         feed_path=dest / "queue_log",
         engine=engine,
         clock=FixedClock(NOW),
-        settings=Settings(db=str(dest / "floor.db"), tz=TZ, refresh_seconds=refresh_seconds),
+        settings=Settings(
+            db=str(dest / "floor.db"), tz=TZ, refresh_seconds=refresh_seconds, user="sam"
+        ),
     )
     # the checkpoint names the template's feed: point it at this copy (same head, same offset)
     floor.write(

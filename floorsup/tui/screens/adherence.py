@@ -103,6 +103,7 @@ class AdherenceScreen(Screen[None]):
         Binding("slash", "filter", "Filter team", key_display="/"),
         Binding("a", "authorise", "Authorise"),
         Binding("enter", "open_agent", "Agent"),
+        Binding("n", "note", "Note"),
         Binding("escape", "back", "Back"),
     ]
 
@@ -324,6 +325,10 @@ class AdherenceScreen(Screen[None]):
             from floorsup.tui.screens.agent import AgentScreen
 
             self.app.push_screen(AgentScreen(row.person.agent))
+
+    def action_note(self) -> None:
+        row = self._selected()
+        self.fapp.open_note(staff_id=row.person.staff_id if row else None)
 
     @on(DataTable.RowSelected, "#adherence")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

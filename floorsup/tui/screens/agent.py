@@ -1,4 +1,6 @@
-"""The agent page (simple for now): who they are, state now, today's numbers and states."""
+"""The agent page: who they are, state now, today's numbers, schedule and adherence, their
+coaching history and open follow-ups, and QA scores with the trend per work type. Opened
+with `enter` from any board, by search (ctrl+p), or from a note. `n` writes a note."""
 
 from __future__ import annotations
 
@@ -10,16 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from floorsup.adherence import rules_from
-from floorsup.domain.adherence import Actual, AgentAdherence, Segment, agent_adherence
-from floorsup.domain.intervals import day_bounds, local_date
-from floorsup.domain.types import ANSWERED_OUTCOMES, Outcome
-from floorsup.store import schedules
-from floorsup.store.queries import AgentDay, agent_day
-from floorsup.store.schedules import ActualRow, SegmentRow
-from floorsup.tui.format import age_cell, clock_text, duration, state_text
+from floorsup.agent import AgentProfile, UnknownAgent, load_agent
+from floorsup.domain.coaching import local_today
+from floorsup.domain.intervals import local_date
+from floorsup.tui.format import age_cell, clock_text, duration, spark, state_text
+from floorsup.tui.screens.note import follow_up_text, when
 from floorsup.tui.timeline import LEGEND, timeline
 
 if TYPE_CHECKING:
@@ -27,31 +26,100 @@ if TYPE_CHECKING:
 
 
 class AgentLoaded(Message):
-    def __init__(
-        self,
-        day: AgentDay | None,
-        error: str | None = None,
-        *,
-        schedule: tuple[SegmentRow, ...] = (),
-        actuals: tuple[ActualRow, ...] = (),
-        window: tuple[float, float] = (0.0, 0.0),
-        adherence: AgentAdherence | None = None,
-    ) -> None:
+    def __init__(self, profile: AgentProfile | None, error: str | None = None) -> None:
         super().__init__()
-        self.day = day
+        self.profile = profile
         self.error = error
-        self.schedule = schedule
-        self.actuals = actuals
-        self.window = window
-        self.adherence = adherence
 
 
 class AgentScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
+        Binding("n", "note", "Note"),
+        Binding("v", "evaluate", "QA eval"),
+        Binding("s", "schedule", "Schedule"),
+        Binding("t", "tab('tab-today')", "Today", show=False),
+        Binding("c", "tab('tab-coaching')", "Coaching", show=False),
+        Binding("e", "tab('tab-qa')", "QA", show=False),
         Binding("r", "reload", "Reload"),
-        Binding("s", "schedule", "Edit schedule"),
     ]
+
+    def __init__(self, agent: str | None = None, *, staff_id: str | None = None) -> None:
+        super().__init__()
+        self.agent = agent
+        self.staff_id = staff_id
+        self.profile: AgentProfile | None = None
+
+    @property
+    def fapp(self) -> FloorsupApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def day(self):  # type: ignore[no-untyped-def]
+        return self.profile.day if self.profile else None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="agent-head")
+        yield Static(id="agent-timeline")
+        with TabbedContent(id="agent-tabs"):
+            with TabPane("Today", id="tab-today"):
+                yield DataTable(id="agent-spans", cursor_type="row", zebra_stripes=True)
+            with TabPane("Coaching", id="tab-coaching"):
+                yield DataTable(id="agent-notes", cursor_type="row", zebra_stripes=True)
+            with TabPane("QA", id="tab-qa"):
+                yield Static(id="agent-trends")
+                yield DataTable(id="agent-qa", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        columns = {
+            "#agent-spans": (
+                ("from", "From"),
+                ("to", "To"),
+                ("state", "State"),
+                ("for", "For"),
+                ("queue", "Queue"),
+            ),
+            "#agent-notes": (
+                ("when", "When"),
+                ("category", "Category"),
+                ("by", "By"),
+                ("follow", "Follow-up"),
+                ("note", "Note"),
+            ),
+            "#agent-qa": (
+                ("when", "Date"),
+                ("type", "Work type"),
+                ("score", "Score"),
+                ("pct", "%"),
+                ("by", "Evaluator"),
+            ),
+        }
+        for selector, cols in columns.items():
+            t = self.query_one(selector, DataTable)
+            for key, label in cols:
+                t.add_column(label, key=key)
+        who = self.agent or self.staff_id or "?"
+        self.query_one("#agent-head", Static).update(Text(f"Loading {who}…"))
+        self.query_one("#agent-spans", DataTable).focus()
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        if self.profile is not None:  # back from a note, an evaluation or the schedule editor
+            self.action_reload()
+
+    def action_reload(self) -> None:
+        self._load()
+
+    def action_tab(self, tab: str) -> None:
+        tabs = self.query_one("#agent-tabs", TabbedContent)
+        tabs.active = tab
+        table = {
+            "tab-today": "#agent-spans",
+            "tab-coaching": "#agent-notes",
+            "tab-qa": "#agent-qa",
+        }[tab]
+        self.query_one(table, DataTable).focus()
 
     def action_schedule(self) -> None:
         if self.day is None or not self.day.staff_id:
@@ -62,102 +130,57 @@ class AgentScreen(Screen[None]):
         today = local_date(self.fapp.clock.now(), self.fapp.settings.tz)
         self.app.push_screen(ScheduleScreen(self.day.staff_id, self.day.name, today))
 
-    def __init__(self, agent: str) -> None:
-        super().__init__()
-        self.agent = agent
-        self.day: AgentDay | None = None
+    def action_note(self) -> None:
+        if self.day is None or not self.day.staff_id:
+            self.notify("Not on the roster: notes are kept for people on the roster.", timeout=3)
+            return
+        from floorsup.tui.screens.note import NoteScreen
 
-    @property
-    def fapp(self) -> FloorsupApp:
-        return self.app  # type: ignore[return-value]
+        self.app.push_screen(NoteScreen(staff_id=self.day.staff_id))
 
-    def compose(self) -> ComposeResult:
-        yield Static(id="agent-head")
-        yield Static(id="agent-timeline")
-        yield DataTable(id="agent-spans", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+    def action_evaluate(self) -> None:
+        if self.day is None or not self.day.staff_id:
+            self.notify(
+                "Not on the roster: evaluations are kept for people on the roster.", timeout=3
+            )
+            return
+        from floorsup.tui.screens.qa import QaScreen
 
-    def on_mount(self) -> None:
-        t = self.query_one("#agent-spans", DataTable)
-        for key, label in (
-            ("from", "From"),
-            ("to", "To"),
-            ("state", "State"),
-            ("for", "For"),
-            ("queue", "Queue"),
-        ):
-            t.add_column(label, key=key)
-        self.query_one("#agent-head", Static).update(Text(f"Loading {self.agent}…"))
-        t.focus()
-        self.action_reload()
+        self.app.push_screen(QaScreen(staff_id=self.day.staff_id))
 
-    def on_screen_resume(self) -> None:
-        if self.day is not None:  # back from the schedule editor: show what it saved
-            self.action_reload()
+    @on(DataTable.RowSelected, "#agent-notes")
+    def _open_note(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        from floorsup.tui.screens.note import NoteView
 
-    def action_reload(self) -> None:
-        self._load()
+        self.app.push_screen(NoteView(int(event.row_key.value or 0)))
 
     @work(thread=True, exclusive=True)
     def _load(self) -> None:
         app = self.fapp
-        now = app.clock.now()
-        start, end = day_bounds(local_date(now, app.settings.tz), app.settings.tz)
         try:
-            with app.engine.connect() as conn:
-                day = agent_day(conn, self.agent, start, now)
-                schedule = tuple(
-                    schedules.schedule_for_day(conn, start, end, staff_id=day.staff_id or "").get(
-                        day.staff_id or "", ()
-                    )
-                )
-                actuals = tuple(
-                    schedules.actuals_for_day(conn, [self.agent], start, now).get(self.agent, ())
-                )
+            profile = load_agent(
+                app.engine, app.settings, app.clock.now(), agent=self.agent, staff_id=self.staff_id
+            )
+        except UnknownAgent as exc:
+            self.post_message(AgentLoaded(None, str(exc)))
+            return
         except Exception as exc:
             self.post_message(AgentLoaded(None, f"{type(exc).__name__}: {exc}"))
             return
-        # The shift's span (schedule and what happened), inside today: what the timeline shows.
-        lo = min(
-            [s.start for s in schedule]
-            + [a.start for a in actuals if a.state.value != "logged_out"]
-            or [start]
-        )
-        hi = max([s.end for s in schedule] + [now])
-        lo, hi = max(lo, start), min(hi, end)
-        adherence = None
-        if schedule:
-            adherence = agent_adherence(
-                [Segment(s.start, s.end, s.activity) for s in schedule],
-                [Actual(a.start, a.end, a.state, a.reason) for a in actuals],
-                start=start,
-                end=now,
-                rules=rules_from(app.settings),
-            )
-        self.post_message(
-            AgentLoaded(
-                day, schedule=schedule, actuals=actuals, window=(lo, hi), adherence=adherence
-            )
-        )
+        self.post_message(AgentLoaded(profile))
 
     @on(AgentLoaded)
     def _loaded(self, message: AgentLoaded) -> None:
         head = self.query_one("#agent-head", Static)
-        if message.day is None:
-            head.update(
-                Text(f"Could not load {self.agent}: {message.error}", style=self.fapp.palette.bad)
-            )
+        if message.profile is None:
+            who = self.agent or self.staff_id
+            head.update(Text(f"Could not load {who}: {message.error}", style=self.fapp.palette.bad))
             return
-        self.day = d = message.day
+        self.profile = prof = message.profile
+        d = prof.day
         app = self.fapp
         tz, now, pal = app.settings.tz, app.clock.now(), app.palette
-        answered = [c for c in d.calls if c.outcome in ANSWERED_OUTCOMES]
-        handled = [
-            c.talk_seconds
-            for c in d.calls
-            if c.outcome in (Outcome.ANSWERED, Outcome.TRANSFERRED) and c.talk_seconds is not None
-        ]
-        aht = sum(handled) / len(handled) if handled else None
         lines = Text()
         lines.append(d.name, style="bold")
         lines.append(f"  {d.staff_id or 'not on the roster'}")
@@ -167,7 +190,7 @@ class AgentScreen(Screen[None]):
             lines.append(f" · {d.role}")
         if d.hire_date:
             lines.append(f" · hired {d.hire_date}")
-        lines.append(f"\nACD name(s): {', '.join(d.other_names) or d.agent}\n")
+        lines.append(f"\nACD name(s): {', '.join(d.other_names) or d.agent or 'none'}\n")
         if d.spans and d.spans[-1].end is None:
             cur = d.spans[-1]
             lines.append("Now: ")
@@ -178,22 +201,53 @@ class AgentScreen(Screen[None]):
                 lines.append(f" ({cur.queue})")
         else:
             lines.append("Now: logged out", style=pal.muted)
+        handled = prof.handled_seconds
         lines.append(
-            f"\nToday: {len(answered)} calls answered · AHT {duration(aht)} · "
+            f"\nToday: {prof.answered} calls answered · AHT {duration(prof.aht)} · "
             f"talk {duration(sum(handled))} · as of {clock_text(now, tz, '%H:%M:%S')}"
         )
-        if message.adherence is not None and message.adherence.adherence is not None:
-            a = message.adherence
+        a = prof.adherence
+        if a is not None and a.adherence is not None:
             lines.append(
                 f"\nAdherence so far {a.adherence:.0%}"
                 + (f" · conformance {a.conformance:.0%}" if a.conformance is not None else "")
                 + f" · {len(a.exceptions)} exception(s)"
             )
+        if d.staff_id:
+            lines.append("\n")
+            lines.append_text(self._coaching_line(prof))
         head.update(lines)
-        self._render_timeline(message)
+        self._render_timeline(prof)
+        self._fill_spans(prof)
+        self._fill_notes(prof)
+        self._fill_qa(prof)
+
+    def _coaching_line(self, prof: AgentProfile) -> Text:
+        pal, tz = self.fapp.palette, self.fapp.settings.tz
+        today = local_today(prof.now, tz)
+        t = Text()
+        if prof.trends:
+            best = prof.trends[0]
+            arrow = {1: "↑", -1: "↓", 0: "→"}[best.direction]
+            t.append(f"QA {best.latest_pct:.0%} {best.work_type} {arrow}")
+        else:
+            t.append("QA: none yet", style=pal.muted)
+        t.append(f" · {prof.note_total} coaching note{'s' if prof.note_total != 1 else ''}")
+        overdue = sum(1 for n in prof.follow_ups if n.follow_up and n.follow_up < today)
+        due = sum(1 for n in prof.follow_ups if n.follow_up == today)
+        if prof.follow_ups:
+            t.append(f" · {len(prof.follow_ups)} open follow-up(s)")
+            if overdue:
+                t.append(f" · {overdue} OVERDUE", style=pal.bad)
+            if due:
+                t.append(f" · {due} due today", style=pal.warn)
+        return t
+
+    def _fill_spans(self, prof: AgentProfile) -> None:
+        tz, now, pal = self.fapp.settings.tz, self.fapp.clock.now(), self.fapp.palette
         table = self.query_one("#agent-spans", DataTable)
         table.clear()
-        for i, s in enumerate(reversed(d.spans)):
+        for i, s in enumerate(reversed(prof.day.spans)):
             end = s.end if s.end is not None else now
             table.add_row(
                 clock_text(s.start, tz, "%H:%M:%S"),
@@ -204,16 +258,70 @@ class AgentScreen(Screen[None]):
                 key=str(i),
             )
 
-    def _render_timeline(self, message: AgentLoaded) -> None:
+    def _fill_notes(self, prof: AgentProfile) -> None:
+        tz, pal = self.fapp.settings.tz, self.fapp.palette
+        today = local_today(prof.now, tz)
+        table = self.query_one("#agent-notes", DataTable)
+        cursor = table.cursor_row
+        table.clear()
+        # Open follow-ups first (the oldest due first), then the rest, newest first.
+        shown = {n.id for n in prof.follow_ups}
+        for n in (*prof.follow_ups, *(n for n in prof.notes if n.id not in shown)):
+            text, status = follow_up_text(n, today)
+            style = {"overdue": pal.bad, "due": pal.warn, "done": pal.muted}.get(status, "")
+            first = n.body.splitlines()[0] if n.body else ""
+            table.add_row(
+                when(n.created_at, tz, prof.now),
+                n.category,
+                n.author,
+                Text(text, style=style),
+                first[:60] + ("…" if len(first) > 60 or "\n" in n.body else ""),
+                key=str(n.id),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
+        tab = self.query_one("#agent-tabs", TabbedContent)
+        tab.get_tab("tab-coaching").label = f"Coaching ({prof.note_total})"
+
+    def _fill_qa(self, prof: AgentProfile) -> None:
+        tz, pal = self.fapp.settings.tz, self.fapp.palette
+        trends = Text()
+        if not prof.trends:
+            trends.append("No QA evaluations yet. Press v to record one.", style=pal.muted)
+        for tr in prof.trends:
+            arrow = {1: "↑ improving", -1: "↓ slipping", 0: "→ steady"}[tr.direction]
+            style = {1: pal.ok, -1: pal.bad, 0: ""}[tr.direction]
+            trends.append(f"{tr.work_type:<12} {spark(tr.points)} ")
+            trends.append(f"latest {tr.latest_pct:.0%} · last 3 avg {tr.recent_pct:.0%} · ")
+            trends.append(arrow, style=style)
+            trends.append(f" · {tr.count} evaluated\n", style=pal.muted)
+        self.query_one("#agent-trends", Static).update(trends)
+        table = self.query_one("#agent-qa", DataTable)
+        table.clear()
+        for e in prof.evaluations[:50]:
+            table.add_row(
+                clock_text(e.evaluated_at, tz, "%Y-%m-%d"),
+                e.work_type,
+                f"{e.score:g}/{e.max_score:g}",
+                f"{e.pct:.0%}",
+                e.evaluator,
+                key=str(e.id),
+            )
+        tab = self.query_one("#agent-tabs", TabbedContent)
+        tab.get_tab(
+            "tab-qa"
+        ).label = f"QA ({len(prof.evaluations)}{'+' if len(prof.evaluations) >= 120 else ''})"
+
+    def _render_timeline(self, prof: AgentProfile) -> None:
         box = self.query_one("#agent-timeline", Static)
-        if not message.schedule and not message.actuals:
+        if not prof.schedule and not prof.actuals:
             box.update(Text("No schedule today.", style=self.fapp.palette.muted))
             return
-        lo, hi = message.window
+        lo, hi = prof.window
         width = max(self.size.width - 4, 20)
         text = timeline(
-            [(s.start, s.end, s.activity) for s in message.schedule],
-            [(a.start, a.end, a.state, a.reason) for a in message.actuals],
+            [(s.start, s.end, s.activity) for s in prof.schedule],
+            [(a.start, a.end, a.state, a.reason) for a in prof.actuals],
             start=lo,
             end=hi,
             width=width,
@@ -222,6 +330,6 @@ class AgentScreen(Screen[None]):
             now=self.fapp.clock.now(),
         )
         text.append("\n" + LEGEND, style=self.fapp.palette.muted)
-        if not message.schedule:
+        if not prof.schedule:
             text.append("\nNo schedule today.", style=self.fapp.palette.muted)
         box.update(text)

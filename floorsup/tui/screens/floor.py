@@ -138,6 +138,7 @@ class FloorScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("s", "sort", "Sort"),
         Binding("enter", "open_agent", "Agent", show=True, priority=False),
+        Binding("n", "note", "Note"),
         Binding("p", "pause", "Pause"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         Binding("tab", "focus_next", "Switch table", show=False),
@@ -514,6 +515,10 @@ class FloorScreen(Screen[None]):
             from floorsup.tui.screens.agent import AgentScreen
 
             self.app.push_screen(AgentScreen(key))
+
+    def action_note(self) -> None:
+        key = self._cursor_key(self.query_one("#agents", DataTable))
+        self.fapp.open_note(agent=key)
 
     @on(DataTable.RowSelected, "#agents")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

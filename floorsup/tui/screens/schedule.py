@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from floorsup.domain.intervals import day_bounds
 from floorsup.store import schedules
+from floorsup.tui.confirm import Confirm
 from floorsup.tui.format import clock_text, duration
 
 if TYPE_CHECKING:
@@ -90,25 +91,6 @@ class SegmentForm(ModalScreen[Seg | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class Confirm(ModalScreen[bool]):
-    BINDINGS = [Binding("y", "yes", "Yes"), Binding("n,escape", "no", "No")]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="confirm"):
-            yield Label(self.question)
-            yield Label("y: yes   n: no")
-
-    def action_yes(self) -> None:
-        self.dismiss(True)
-
-    def action_no(self) -> None:
-        self.dismiss(False)
 
 
 class Loaded(Message):

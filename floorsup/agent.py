@@ -1,0 +1,156 @@
+"""The agent page's data, read in one go: today's numbers and states, the schedule and
+adherence so far, coaching history and open follow-ups, QA scores and their trend. Also the
+snapshot of numbers a coaching note keeps. Time is a parameter (`now`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine
+
+from floorsup.adherence import rules_from
+from floorsup.config import Settings
+from floorsup.domain.adherence import Actual, AgentAdherence, Segment, agent_adherence
+from floorsup.domain.coaching import NoteSnapshot
+from floorsup.domain.intervals import day_bounds, local_date
+from floorsup.domain.qa import QaTrend, qa_trends
+from floorsup.domain.types import ANSWERED_OUTCOMES, Outcome
+from floorsup.store import coaching, qa, schedules
+from floorsup.store.coaching import NoteRow
+from floorsup.store.qa import EvaluationRow
+from floorsup.store.queries import AgentDay, agent_day, staff_day
+from floorsup.store.schedules import ActualRow, SegmentRow
+
+RECENT_NOTES = 50
+QA_HISTORY = 120  # evaluations read for the trends (newest first); plenty for 12 per type
+
+
+class UnknownAgent(LookupError):
+    """Neither an ACD name seen nor a staff id on the roster."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgentProfile:
+    now: float
+    day: AgentDay
+    schedule: tuple[SegmentRow, ...]
+    actuals: tuple[ActualRow, ...]
+    window: tuple[float, float]  # what the timeline shows
+    adherence: AgentAdherence | None
+    notes: tuple[NoteRow, ...]  # newest first, at most RECENT_NOTES
+    note_total: int
+    follow_ups: tuple[NoteRow, ...]  # open ones, the oldest due first
+    evaluations: tuple[EvaluationRow, ...]  # newest first
+    trends: tuple[QaTrend, ...]
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for c in self.day.calls if c.outcome in ANSWERED_OUTCOMES)
+
+    @property
+    def handled_seconds(self) -> list[float]:
+        return [
+            c.talk_seconds
+            for c in self.day.calls
+            if c.outcome in (Outcome.ANSWERED, Outcome.TRANSFERRED) and c.talk_seconds is not None
+        ]
+
+    @property
+    def aht(self) -> float | None:
+        handled = self.handled_seconds
+        return sum(handled) / len(handled) if handled else None
+
+    def snapshot(self) -> NoteSnapshot:
+        """The numbers a note written now keeps."""
+        a = self.adherence
+        state = None
+        if self.day.spans and self.day.spans[-1].end is None:
+            state = self.day.spans[-1].state.value
+        latest = self.evaluations[0] if self.evaluations else None
+        return NoteSnapshot(
+            taken_at=self.now,
+            calls=self.answered,
+            aht_seconds=self.aht,
+            adherence=a.adherence if a is not None else None,
+            conformance=a.conformance if a is not None else None,
+            state=state,
+            qa_pct=latest.pct if latest else None,
+            qa_work_type=latest.work_type if latest else None,
+            qa_at=latest.evaluated_at if latest else None,
+        )
+
+
+def _read(
+    conn: Connection,
+    settings: Settings,
+    now: float,
+    agent: str | None,
+    staff_id: str | None,
+) -> AgentProfile:
+    start, end = day_bounds(local_date(now, settings.tz), settings.tz)
+    if staff_id:
+        day = staff_day(conn, staff_id, start, now)
+        if day is None:
+            raise UnknownAgent(f"{staff_id!r} is not on the roster")
+    elif agent:
+        day = agent_day(conn, agent, start, now)
+    else:
+        raise UnknownAgent("no agent given")
+    sid = day.staff_id or ""
+    schedule: tuple[SegmentRow, ...] = ()
+    actuals: tuple[ActualRow, ...] = ()
+    if sid:
+        schedule = tuple(schedules.schedule_for_day(conn, start, end, staff_id=sid).get(sid, ()))
+    if day.agent:
+        actuals = tuple(schedules.actuals_for_day(conn, [day.agent], start, now).get(day.agent, ()))
+    notes: tuple[NoteRow, ...] = ()
+    follow: tuple[NoteRow, ...] = ()
+    evals: tuple[EvaluationRow, ...] = ()
+    total = 0
+    if sid:
+        notes = tuple(coaching.agent_notes(conn, sid, RECENT_NOTES))
+        total = len(notes) if len(notes) < RECENT_NOTES else coaching.note_count(conn, sid)
+        follow = tuple(
+            coaching.follow_ups(conn, local_date(now, settings.tz), staff_id=sid, upcoming=True)
+        )
+        evals = tuple(qa.agent_evaluations(conn, sid, limit=QA_HISTORY))
+    lo = min(
+        [s.start for s in schedule] + [a.start for a in actuals if a.state.value != "logged_out"]
+        or [start]
+    )
+    hi = max([s.end for s in schedule] + [now])
+    adherence = None
+    if schedule:
+        adherence = agent_adherence(
+            [Segment(s.start, s.end, s.activity) for s in schedule],
+            [Actual(a.start, a.end, a.state, a.reason) for a in actuals],
+            start=start,
+            end=now,
+            rules=rules_from(settings),
+        )
+    return AgentProfile(
+        now=now,
+        day=day,
+        schedule=schedule,
+        actuals=actuals,
+        window=(max(lo, start), min(hi, end)),
+        adherence=adherence,
+        notes=notes,
+        note_total=total,
+        follow_ups=follow,
+        evaluations=evals,
+        trends=tuple(qa_trends(e.as_score for e in evals)),
+    )
+
+
+def load_agent(
+    engine: Engine,
+    settings: Settings,
+    now: float,
+    *,
+    agent: str | None = None,
+    staff_id: str | None = None,
+) -> AgentProfile:
+    """Everything the agent page shows, by ACD name or by staff id (one read transaction)."""
+    with engine.connect() as conn:
+        return _read(conn, settings, now, agent, staff_id)

@@ -1,0 +1,743 @@
+"""Coaching notes on screen: the note form (drafts saved as you type, `ctrl+s` saves,
+`escape` asks before discarding), reading a note with its earlier versions, the agent
+picker and a yes/no question."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.fuzzy import Matcher
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Checkbox, Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from floorsup.agent import AgentProfile, UnknownAgent, load_agent
+from floorsup.domain.coaching import (
+    FOLLOW_UP_HELP,
+    FollowUpError,
+    NoteInput,
+    follow_up_status,
+    local_today,
+    note_problems,
+    parse_follow_up,
+)
+from floorsup.store import coaching
+from floorsup.store.coaching import Draft, NoteConflict, NoteError, NoteRow, RevisionRow
+from floorsup.store.queries import RosterEntry, roster
+from floorsup.tui.confirm import Confirm
+from floorsup.tui.format import clock_text, duration
+
+if TYPE_CHECKING:
+    from floorsup.tui.app import FloorsupApp
+
+
+def when(t: float, tz: str, now: float) -> str:
+    """`14:05` today, `Mon 23 Nov 14:05` this year, `2024-11-23 14:05` before."""
+    if local_today(t, tz) == local_today(now, tz):
+        return clock_text(t, tz, "%H:%M")
+    if local_today(t, tz).year == local_today(now, tz).year:
+        return clock_text(t, tz, "%a %d %b %H:%M")
+    return clock_text(t, tz, "%Y-%m-%d %H:%M")
+
+
+def follow_up_text(note: NoteRow, today: dt.date) -> tuple[str, str]:
+    """(`Fri 27 Nov · overdue`, status) for a note's follow-up."""
+    if note.follow_up is None:
+        return "", ""
+    status = follow_up_status(note.follow_up, note.follow_up_done_at is not None, today)
+    label = note.follow_up.strftime("%a %d %b")
+    if note.follow_up.year != today.year:
+        label = note.follow_up.isoformat()
+    return f"{label} · {status or 'done'}", status or "done"
+
+
+class AgentPicker(ModalScreen[str | None]):
+    """Find a person on the roster by typing part of their name, team, staff id or ACD
+    name (fuzzy); `enter` picks, `escape` cancels."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+    ]
+    LIMIT = 40
+
+    class Loaded(Message):
+        def __init__(self, people: list[RosterEntry]) -> None:
+            super().__init__()
+            self.people = people
+
+    def __init__(self, title: str = "Which agent?") -> None:
+        super().__init__()
+        self.title_text = title
+        self.people: list[RosterEntry] = []
+
+    @property
+    def fapp(self) -> FloorsupApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Static(self.title_text, id="picker-title")
+            yield Input(placeholder="name, team, staff id or ACD name", id="picker-input")
+            yield OptionList(id="picker-list")
+
+    def on_mount(self) -> None:
+        self.query_one("#picker-input", Input).focus()
+        self._load()
+
+    @work(thread=True, exclusive=True)
+    def _load(self) -> None:
+        with self.fapp.engine.connect() as conn:
+            people = roster(conn)
+        self.post_message(self.Loaded(people))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.people = message.people
+        self._fill(self.query_one("#picker-input", Input).value)
+
+    @staticmethod
+    def _label(p: RosterEntry) -> str:
+        return f"{p.name} · {p.team or 'no team'} · {p.staff_id}" + (
+            f" · {p.agent}" if p.agent else ""
+        )
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one("#picker-list", OptionList)
+        options.clear_options()
+        if query.strip():
+            matcher = Matcher(query.strip())
+            scored = [(matcher.match(self._label(p)), p) for p in self.people]
+            hits = [p for s, p in sorted(scored, key=lambda x: -x[0]) if s > 0][: self.LIMIT]
+            for p in hits:
+                options.add_option(Option(matcher.highlight(self._label(p)), id=p.staff_id))
+        else:
+            for p in self.people[: self.LIMIT]:
+                options.add_option(Option(self._label(p), id=p.staff_id))
+        if options.option_count:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#picker-input")
+    def _typed(self, event: Input.Changed) -> None:
+        self._fill(event.value)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#picker-list", OptionList)
+        if options.option_count:
+            cur = options.highlighted or 0
+            options.highlighted = max(0, min(options.option_count - 1, cur + step))
+
+    @on(Input.Submitted, "#picker-input")
+    def _submitted(self) -> None:
+        options = self.query_one("#picker-list", OptionList)
+        if options.highlighted is not None and options.option_count:
+            self.dismiss(options.get_option_at_index(options.highlighted).id)
+
+    @on(OptionList.OptionSelected, "#picker-list")
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NoteLoaded(Message):
+    def __init__(
+        self,
+        profile: AgentProfile | None,
+        note: NoteRow | None,
+        draft: Draft | None,
+        error: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.profile, self.note, self.draft, self.error = profile, note, draft, error
+
+
+class NoteSaved(Message):
+    def __init__(
+        self, note: NoteRow | None, error: str | None = None, problems: dict[str, str] | None = None
+    ) -> None:
+        super().__init__()
+        self.note, self.error, self.problems = note, error, problems or {}
+
+
+class DraftSaved(Message):
+    def __init__(self, seq: int, error: str | None = None) -> None:
+        super().__init__()
+        self.seq, self.error = seq, error
+
+
+class NoteScreen(Screen[NoteRow | None]):
+    """Write or edit a coaching note for one person. Dismisses with the saved note, or None."""
+
+    is_form = True
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "close", "Close"),
+    ]
+    FIELDS = ("category", "body", "actions", "follow_up", "acknowledged")
+
+    def __init__(
+        self, *, staff_id: str | None = None, agent: str | None = None, note_id: int | None = None
+    ) -> None:
+        super().__init__()
+        self.staff_id = staff_id
+        self.agent = agent
+        self.note_id = note_id
+        self.profile: AgentProfile | None = None
+        self.note: NoteRow | None = None
+        self.key: str | None = None
+        self.baseline: dict[str, Any] = {}
+        self.ready = False
+        self._seq = 0  # the newest payload numbered; drafts save in this order
+        self._saved_seq = 0
+        self._saving_draft = False
+        self._saving = False
+
+    @property
+    def fapp(self) -> FloorsupApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        cats = self.fapp.settings.note_categories
+        yield Static("Loading…", id="note-head")
+        yield Static(id="note-snapshot")
+        with Horizontal(id="note-row"):
+            yield Label("Category", classes="note-label")
+            yield Select([(c, c) for c in cats], prompt="choose…", id="note-category", compact=True)
+            yield Label("Follow-up", classes="note-label")
+            yield Input(placeholder="+3d, fri, 2026-12-01", id="note-follow-up", compact=True)
+        yield Static(id="note-follow-up-hint")
+        body = TextArea(id="note-body", soft_wrap=True)
+        body.border_title = "Note"
+        yield body
+        actions = TextArea(id="note-actions", soft_wrap=True)
+        actions.border_title = "Agreed actions"
+        yield actions
+        with Horizontal(id="note-bottom"):
+            yield Checkbox("Agent has acknowledged it", id="note-ack", compact=True)
+            yield Static(id="note-draft-state")
+        yield Static(id="note-errors")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for w in self._inputs():
+            w.disabled = True
+        self._load()
+
+    def _inputs(self) -> list[Any]:
+        return [
+            self.query_one("#note-category", Select),
+            self.query_one("#note-follow-up", Input),
+            self.query_one("#note-body", TextArea),
+            self.query_one("#note-actions", TextArea),
+            self.query_one("#note-ack", Checkbox),
+        ]
+
+    # -- loading ----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="note-load")
+    def _load(self) -> None:
+        app = self.fapp
+        now = app.clock.now()
+        try:
+            profile = load_agent(
+                app.engine, app.settings, now, agent=self.agent, staff_id=self.staff_id
+            )
+            note = draft = None
+            with app.engine.connect() as conn:
+                if self.note_id is not None:
+                    note = coaching.get_note(conn, self.note_id)
+                    if note is None:
+                        raise UnknownAgent(f"note {self.note_id} no longer exists")
+                if profile.day.staff_id:
+                    key = coaching.draft_key(app.settings.user, profile.day.staff_id, self.note_id)
+                    draft = coaching.load_draft(conn, key)
+        except UnknownAgent as exc:
+            self.post_message(NoteLoaded(None, None, None, str(exc)))
+            return
+        except Exception as exc:
+            self.post_message(NoteLoaded(None, None, None, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(NoteLoaded(profile, note, draft))
+
+    @on(NoteLoaded)
+    def _loaded(self, message: NoteLoaded) -> None:
+        pal = self.fapp.palette
+        head = self.query_one("#note-head", Static)
+        if message.profile is None:
+            head.update(Text(f"Cannot write a note: {message.error}", style=pal.bad))
+            return
+        d = message.profile.day
+        if not d.staff_id:
+            head.update(
+                Text(
+                    f"{d.name} is not on the roster: notes are kept for people on the roster "
+                    "(import it with `floorsup import roster`).",
+                    style=pal.bad,
+                )
+            )
+            return
+        self.profile, self.note = message.profile, message.note
+        self.staff_id = d.staff_id
+        self.key = coaching.draft_key(self.fapp.settings.user, d.staff_id, self.note_id)
+        what = f"Edit note #{self.note.id}" if self.note else "New coaching note"
+        line = Text()
+        line.append(f"{what} · ", style=pal.muted)
+        line.append(d.name, style="bold")
+        line.append(f"  {d.staff_id}" + (f" · {d.team}" if d.team else ""))
+        if self.note:
+            line.append(
+                f"\nwritten by {self.note.author} {when(self.note.created_at, self.fapp.settings.tz, message.profile.now)}"
+                + (f" · version {self.note.revision}" if self.note.revision > 1 else ""),
+                style=pal.muted,
+            )
+        head.update(line)
+        snap = (
+            self.note.snapshot if self.note and self.note.snapshot else message.profile.snapshot()
+        )
+        label = "Then" if self.note else "Now"
+        self.query_one("#note-snapshot", Static).update(
+            Text(f"{label}: {snap.summary(duration)}", style=pal.muted)
+        )
+        if self.note:
+            n = self.note
+            self.baseline = {
+                "category": n.category,
+                "body": n.body,
+                "actions": n.actions,
+                "follow_up": n.follow_up.isoformat() if n.follow_up else "",
+                "acknowledged": n.acknowledged,
+            }
+        else:
+            self.baseline = {
+                "category": None,
+                "body": "",
+                "actions": "",
+                "follow_up": "",
+                "acknowledged": False,
+            }
+        values = dict(self.baseline)
+        if message.draft is not None:
+            values.update({k: v for k, v in message.draft.payload.items() if k in self.FIELDS})
+            self._seq = self._saved_seq = message.draft.seq
+            self.notify(
+                f"Your unsaved draft from {when(message.draft.updated_at, self.fapp.settings.tz, message.profile.now)} is back.",
+                timeout=4,
+            )
+        self._fill(values)
+        for w in self._inputs():
+            w.disabled = False
+        self.ready = True
+        body = self.query_one("#note-body", TextArea)
+        body.move_cursor(body.document.end)  # carry on where the text ends
+        if values["category"] is None and not values["body"]:
+            self.query_one("#note-category", Select).focus()
+        else:
+            body.focus()
+        self._show_follow_up(values.get("follow_up") or "")
+        self._show_draft_state()
+
+    def _fill(self, values: dict[str, Any]) -> None:
+        cat = self.query_one("#note-category", Select)
+        if values.get("category") in self.fapp.settings.note_categories:
+            cat.value = values["category"]
+        elif values.get("category"):  # a category since taken out of the settings
+            cat.set_options(
+                [(c, c) for c in (*self.fapp.settings.note_categories, values["category"])]
+            )
+            cat.value = values["category"]
+        self.query_one("#note-body", TextArea).load_text(values.get("body") or "")
+        self.query_one("#note-actions", TextArea).load_text(values.get("actions") or "")
+        self.query_one("#note-follow-up", Input).value = values.get("follow_up") or ""
+        self.query_one("#note-ack", Checkbox).value = bool(values.get("acknowledged"))
+
+    def payload(self) -> dict[str, Any]:
+        cat = self.query_one("#note-category", Select).value
+        return {
+            "category": cat if isinstance(cat, str) else None,
+            "body": self.query_one("#note-body", TextArea).text,
+            "actions": self.query_one("#note-actions", TextArea).text,
+            "follow_up": self.query_one("#note-follow-up", Input).value,
+            "acknowledged": self.query_one("#note-ack", Checkbox).value,
+        }
+
+    @property
+    def dirty(self) -> bool:
+        return self.ready and self.payload() != self.baseline
+
+    # -- drafts: saved as you type ----------------------------------------------------------
+    @on(TextArea.Changed)
+    @on(Input.Changed, "#note-follow-up")
+    @on(Select.Changed, "#note-category")
+    @on(Checkbox.Changed, "#note-ack")
+    def _changed(self, event: Message) -> None:
+        if isinstance(event, Input.Changed):
+            self._show_follow_up(event.value)
+        if not self.ready or self.key is None:
+            return
+        if self._seq == 0 and self.payload() == self.baseline:
+            return  # the form filling itself in, not anyone typing
+        self._seq += 1
+        if not self._saving_draft:
+            self._save_draft_now()
+
+    def _save_draft_now(self) -> None:
+        if self.key is None or self.staff_id is None:
+            return
+        self._saving_draft = True
+        draft = Draft(
+            self.key,
+            self.fapp.settings.user,
+            self.staff_id,
+            self.note_id,
+            self._seq,
+            self.fapp.clock.now(),
+            self.payload(),
+        )
+        self._write_draft(draft)
+
+    @work(thread=True, group="note-draft")
+    def _write_draft(self, draft: Draft) -> None:
+        try:
+            coaching.save_draft(self.fapp.engine, draft)
+        except Exception as exc:
+            self.post_message(DraftSaved(draft.seq, f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(DraftSaved(draft.seq))
+
+    @on(DraftSaved)
+    def _draft_saved(self, message: DraftSaved) -> None:
+        self._saving_draft = False
+        if message.error is None:
+            self._saved_seq = max(self._saved_seq, message.seq)
+        else:
+            self.query_one("#note-draft-state", Static).update(
+                Text(f"draft NOT saved: {message.error}", style=self.fapp.palette.bad)
+            )
+        if self._seq > self._saved_seq and message.error is None:
+            self._save_draft_now()  # typed more while that one was being written
+        else:
+            self._show_draft_state()
+
+    def _show_draft_state(self) -> None:
+        box = self.query_one("#note-draft-state", Static)
+        if self._saved_seq and self._saved_seq == self._seq:
+            box.update(Text("draft saved ✓", style=self.fapp.palette.muted))
+        elif self._seq > self._saved_seq:
+            box.update(Text("saving draft…", style=self.fapp.palette.muted))
+        else:
+            box.update("")
+
+    @property
+    def draft_saved(self) -> bool:
+        """Everything typed so far is in the database (tests wait on this)."""
+        return not self._saving_draft and self._saved_seq == self._seq
+
+    def _show_follow_up(self, value: str) -> None:
+        hint = self.query_one("#note-follow-up-hint", Static)
+        pal = self.fapp.palette
+        if not value.strip():
+            hint.update(Text(f"Follow-up: none · {FOLLOW_UP_HELP}", style=pal.muted))
+            return
+        try:
+            day = parse_follow_up(value, self.fapp.clock.now(), self.fapp.settings.tz)
+        except FollowUpError as exc:
+            if (
+                self.note
+                and self.note.follow_up
+                and value.strip() == self.note.follow_up.isoformat()
+            ):
+                hint.update(Text(f"Follow-up: {value.strip()} (unchanged)", style=pal.muted))
+            else:
+                hint.update(Text(f"Follow-up: ✗ {exc}", style=pal.bad))
+            return
+        assert day is not None
+        hint.update(Text(f"Follow-up: → {day.strftime('%A %d %B %Y')}", style=pal.ok))
+
+    # -- save / close -----------------------------------------------------------------------
+    def _problems(self) -> tuple[NoteInput | None, dict[str, str]]:
+        p = self.payload()
+        problems: dict[str, str] = {}
+        follow: dt.date | None = None
+        text = p["follow_up"].strip()
+        if self.note and self.note.follow_up and text == self.note.follow_up.isoformat():
+            follow = self.note.follow_up  # an old date kept as it was is fine
+        else:
+            try:
+                follow = parse_follow_up(text, self.fapp.clock.now(), self.fapp.settings.tz)
+            except FollowUpError as exc:
+                problems["follow_up"] = str(exc)
+        note = NoteInput(
+            staff_id=self.staff_id or "",
+            category=p["category"] or "",
+            body=p["body"],
+            actions=p["actions"],
+            follow_up=follow,
+            acknowledged=p["acknowledged"],
+        )
+        found = note_problems(note, self.fapp.settings.note_categories)
+        if not p["category"]:
+            found["category"] = "choose a category"
+        problems = {**found, **problems}
+        return (None if problems else note), problems
+
+    def _show_problems(self, problems: dict[str, str]) -> None:
+        ids = {
+            "category": "#note-category",
+            "body": "#note-body",
+            "actions": "#note-actions",
+            "follow_up": "#note-follow-up",
+        }
+        for field, selector in ids.items():
+            self.query_one(selector).set_class(field in problems, "-invalid")
+        box = self.query_one("#note-errors", Static)
+        if not problems:
+            box.update("")
+            return
+        names = {"body": "Note", "follow_up": "Follow-up", "actions": "Agreed actions"}
+        box.update(
+            Text(
+                "\n".join(f"✗ {names.get(k, k.capitalize())}: {v}" for k, v in problems.items()),
+                style=self.fapp.palette.bad,
+            )
+        )
+        first = next((ids[k] for k in ids if k in problems), None)
+        if first:
+            self.query_one(first).focus()
+
+    def action_save(self) -> None:
+        if not self.ready or self._saving:
+            return
+        note, problems = self._problems()
+        self._show_problems(problems)
+        if note is None:
+            return
+        self._saving = True
+        self._save(note)
+
+    @work(thread=True, exclusive=True, group="note-save")
+    def _save(self, note: NoteInput) -> None:
+        app = self.fapp
+        now = app.clock.now()
+        try:
+            if self.note is None:
+                assert self.profile is not None
+                saved = coaching.add_note(
+                    app.engine,
+                    note,
+                    author=app.settings.user,
+                    now=now,
+                    snapshot=self.profile.snapshot(),
+                    categories=app.settings.note_categories,
+                    draft_key=self.key,
+                )
+            else:
+                saved = coaching.edit_note(
+                    app.engine,
+                    self.note.id,
+                    note,
+                    editor=app.settings.user,
+                    now=now,
+                    expected_revision=self.note.revision,
+                    categories=app.settings.note_categories,
+                    draft_key=self.key,
+                )
+        except NoteError as exc:
+            self.post_message(NoteSaved(None, problems=exc.problems))
+        except NoteConflict as exc:
+            self.post_message(NoteSaved(None, str(exc)))
+        except Exception as exc:
+            self.post_message(
+                NoteSaved(None, f"not saved ({type(exc).__name__}: {exc}); your draft is kept")
+            )
+        else:
+            self.post_message(NoteSaved(saved))
+
+    @on(NoteSaved)
+    def _saved(self, message: NoteSaved) -> None:
+        self._saving = False
+        if message.note is None:
+            if message.problems:
+                self._show_problems(message.problems)
+            else:
+                self.query_one("#note-errors", Static).update(
+                    Text(f"✗ {message.error}", style=self.fapp.palette.bad)
+                )
+            return
+        self.ready = False  # nothing more to keep as a draft
+        self.notify(f"Note saved for {message.note.name}.", timeout=3)
+        self.dismiss(message.note)
+
+    def action_close(self) -> None:
+        if not self.ready:
+            self.dismiss(None)
+            return
+        if not self.dirty:
+            if self._saved_seq:  # typed, then put back as it was: nothing worth keeping
+                self._drop_draft()
+            self.dismiss(None)
+            return
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self._drop_draft()
+                self.dismiss(None)
+
+        self.app.push_screen(
+            Confirm(
+                "Discard this note? What you typed is thrown away.",
+                yes="Discard",
+                no="Keep writing",
+            ),
+            answer,
+        )
+
+    def _drop_draft(self) -> None:
+        self.ready = False
+        key = self.key
+        if key is not None:
+            engine = self.fapp.engine
+            self.app.run_worker(lambda: coaching.delete_draft(engine, key), thread=True)
+
+
+class NoteViewLoaded(Message):
+    def __init__(
+        self, note: NoteRow | None, revisions: list[RevisionRow], error: str | None = None
+    ) -> None:
+        super().__init__()
+        self.note, self.revisions, self.error = note, revisions, error
+
+
+class NoteView(Screen[None]):
+    """One note as written, the numbers it kept, its follow-up and its earlier versions."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("e", "edit", "Edit"),
+        Binding("d", "follow_up_done", "Follow-up done"),
+        Binding("enter", "open_agent", "Agent"),
+    ]
+
+    def __init__(self, note_id: int) -> None:
+        super().__init__()
+        self.note_id = note_id
+        self.note: NoteRow | None = None
+
+    @property
+    def fapp(self) -> FloorsupApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="note-view"):
+            yield Static("Loading…", id="note-view-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    def on_screen_resume(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True)
+    def _load(self) -> None:
+        try:
+            with self.fapp.engine.connect() as conn:
+                note = coaching.get_note(conn, self.note_id)
+                revisions = coaching.note_revisions(conn, self.note_id)
+        except Exception as exc:
+            self.post_message(NoteViewLoaded(None, [], f"{type(exc).__name__}: {exc}"))
+            return
+        self.post_message(NoteViewLoaded(note, revisions, None if note else "no such note"))
+
+    @on(NoteViewLoaded)
+    def _loaded(self, message: NoteViewLoaded) -> None:
+        box = self.query_one("#note-view-text", Static)
+        pal = self.fapp.palette
+        if message.note is None:
+            box.update(Text(f"Cannot show note {self.note_id}: {message.error}", style=pal.bad))
+            return
+        self.note = n = message.note
+        tz, now = self.fapp.settings.tz, self.fapp.clock.now()
+        today = local_today(now, tz)
+        t = Text()
+        t.append(f"{n.category.upper()}  ", style="bold")
+        t.append(n.name, style="bold")
+        t.append(f"  {n.staff_id}" + (f" · {n.team}" if n.team else "") + "\n")
+        t.append(f"Written by {n.author} · {when(n.created_at, tz, now)}", style=pal.muted)
+        if n.revision > 1:
+            t.append(
+                f" · edited by {n.updated_by} {when(n.updated_at, tz, now)} (version {n.revision})",
+                style=pal.muted,
+            )
+        t.append("\n")
+        if n.snapshot:
+            t.append(f"Then: {n.snapshot.summary(duration)}\n", style=pal.muted)
+        t.append("\n" + n.body + "\n")
+        if n.actions:
+            t.append("\nAgreed actions\n", style="bold")
+            t.append(n.actions + "\n")
+        t.append("\n")
+        text, status = follow_up_text(n, today)
+        if text:
+            style = {"overdue": pal.bad, "due": pal.warn}.get(status, "")
+            t.append("Follow-up: ")
+            t.append(text, style=style)
+            if n.follow_up_done_at:
+                t.append(
+                    f" by {n.follow_up_done_by} {when(n.follow_up_done_at, tz, now)}",
+                    style=pal.muted,
+                )
+            t.append("\n")
+        t.append("Acknowledged by the agent: " + ("yes ✓" if n.acknowledged else "not yet") + "\n")
+        if message.revisions:
+            t.append(f"\nEarlier versions ({len(message.revisions)})\n", style="bold")
+            for r in reversed(message.revisions):
+                t.append(
+                    f"— version {r.revision}, written by {r.written_by} {when(r.written_at, tz, now)}",
+                    style=pal.muted,
+                )
+                t.append(f" · {r.category}\n", style=pal.muted)
+                t.append(r.body + "\n")
+                if r.actions:
+                    t.append(f"Actions: {r.actions}\n", style=pal.muted)
+        box.update(t)
+
+    def action_edit(self) -> None:
+        if self.note is not None:
+            self.app.push_screen(NoteScreen(staff_id=self.note.staff_id, note_id=self.note.id))
+
+    def action_follow_up_done(self) -> None:
+        n = self.note
+        if n is None or n.follow_up is None:
+            self.notify("This note has no follow-up.", timeout=3)
+            return
+        self._toggle_follow_up(n.id, n.follow_up_done_at is None)
+
+    @work(thread=True, exclusive=True, group="follow-up")
+    def _toggle_follow_up(self, note_id: int, done: bool) -> None:
+        app = self.fapp
+        try:
+            coaching.close_follow_up(
+                app.engine, note_id, by=app.settings.user, now=app.clock.now(), done=done
+            )
+        except Exception as exc:
+            self.app.call_from_thread(self.notify, f"Not changed: {exc}", severity="error")
+            return
+        self.app.call_from_thread(
+            self.notify, "Follow-up marked done." if done else "Follow-up open again.", timeout=3
+        )
+        self.app.call_from_thread(self._load)
+
+    def action_open_agent(self) -> None:
+        if self.note is not None:
+            from floorsup.tui.screens.agent import AgentScreen
+
+            self.app.push_screen(AgentScreen(staff_id=self.note.staff_id))
