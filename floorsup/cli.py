@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import shutil
 import signal
 import sys
 import threading
@@ -31,6 +32,11 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
     engine = make_engine(settings.url)
     ensure_schema(engine)
     return engine
+
+
+def _now() -> float:
+    """The wall clock, read once per command (tests put a fixed instant here)."""
+    return time.time()
 
 
 def parse_day(text: str, tz: str, now: float) -> dt.date:
@@ -82,6 +88,25 @@ def cmd_import_schedule(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_import_qa(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.store.qa import import_qa
+
+    res = import_qa(
+        _engine(settings),
+        args.file,
+        tz=settings.tz,
+        work_types=settings.work_types,
+        scorecard=settings.scorecard,
+        recorded_by=settings.user,
+        now=_now(),
+    )
+    print(
+        f"{args.file}: {res.added} evaluation{'' if res.added == 1 else 's'} added, "
+        f"{res.already} already present, times in {settings.tz}"
+    )
+    return 0
+
+
 def cmd_queue(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.store.roster import set_queue_target
 
@@ -127,7 +152,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report_queues(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.reports import queue_report, render
 
-    now = time.time()
+    now = _now()
     if args.date and (args.date_from or args.date_to):
         raise UsageError("give --date, or --from and --to, not both")
     if args.date_from or args.date_to:
@@ -135,6 +160,8 @@ def cmd_report_queues(args: argparse.Namespace, settings: Settings) -> int:
         last = parse_day(args.date_to or args.date_from, settings.tz, now)
     else:
         first = last = parse_day(args.date or "today", settings.tz, now)
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
     rows = queue_report(_engine(settings), settings, first, last, args.interval, now)
     sys.stdout.write(render(rows, args.format, settings))
     if args.format != "table":
@@ -145,10 +172,41 @@ def cmd_report_queues(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_report_adherence(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.reports import adherence_report, render_adherence
 
-    now = time.time()
+    now = _now()
     day = parse_day(args.date or "today", settings.tz, now)
     rows = adherence_report(_engine(settings), settings, day, now, team=args.team)
     sys.stdout.write(render_adherence(rows, args.format, settings, day))
+    if args.format == "json":
+        sys.stdout.write("\n")
+    return 0
+
+
+COACHING_DEFAULT_DAYS = 7
+
+
+def cmd_report_coaching(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.reports import coaching_report, render_coaching
+
+    now = _now()
+    # Default: the last 7 days ending today; one end given, the other 7 days from it.
+    span = dt.timedelta(days=COACHING_DEFAULT_DAYS - 1)
+    last = parse_day(args.date_to, settings.tz, now) if args.date_to else None
+    first = parse_day(args.date_from, settings.tz, now) if args.date_from else None
+    if last is None:
+        last = parse_day("today", settings.tz, now) if first is None else first + span
+    if first is None:
+        first = last - span
+    if last < first:
+        raise UsageError(f"--from {first} is after --to {last}")
+    try:
+        rows = coaching_report(_engine(settings), settings, first, last, now, team=args.team)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    # The table fits a wider terminal; piped or captured, it is 160 columns.
+    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+    sys.stdout.write(
+        render_coaching(rows, args.format, settings, first, last, width=max(120, width))
+    )
     if args.format == "json":
         sys.stdout.write("\n")
     return 0
@@ -199,6 +257,13 @@ def build_parser() -> argparse.ArgumentParser:
     s = isub.add_parser("schedule", help="staff_id,date,start,end,activity (local HH:MM in --tz)")
     s.add_argument("file", type=Path)
     s.set_defaults(func=cmd_import_schedule)
+    s = isub.add_parser(
+        "qa",
+        help="staff_id,evaluated_at,evaluator,work_type,score,max_score"
+        "[,criterion...][,comments] (local times in --tz)",
+    )
+    s.add_argument("file", type=Path)
+    s.set_defaults(func=cmd_import_qa)
 
     s = sub.add_parser("queue", help="set a queue's service-level target")
     s.add_argument("name")
@@ -237,6 +302,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--team", help="only this team")
     s.add_argument("--format", choices=["table", "csv", "json"], default="table")
     s.set_defaults(func=cmd_report_adherence)
+
+    s = rsub.add_parser(
+        "coaching", help="coaching notes written in a period, with follow-ups and a summary"
+    )
+    s.add_argument(
+        "--from",
+        dest="date_from",
+        metavar="DATE",
+        help="first local day: YYYY-MM-DD, today or yesterday (default 6 days before --to)",
+    )
+    s.add_argument(
+        "--to",
+        dest="date_to",
+        metavar="DATE",
+        help="last local day, inclusive (default today, or 6 days after --from)",
+    )
+    s.add_argument("--team", help="only notes about agents of this team (when written)")
+    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    s.set_defaults(func=cmd_report_coaching)
 
     s = sub.add_parser("demo", help="a believable floor, simulated live, in a fresh database")
     s.add_argument("--speed", type=float, default=1.0, help="run the clock X times faster")

@@ -6,11 +6,13 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Engine
 
 from floorsup.config import Settings
@@ -238,3 +240,178 @@ def render_adherence(
 def _hm(seconds: float) -> str:
     m = int(round(seconds / 60))
     return f"{m // 60}:{m % 60:02d}"
+
+
+# -- coaching -----------------------------------------------------------------------------
+
+
+COACHING_FIELDS = (
+    "id",
+    "created",
+    "agent",
+    "staff_id",
+    "team",
+    "category",
+    "author",
+    "follow_up",
+    "follow_up_status",
+    "acknowledged",
+    "revisions",
+    "note",
+    "actions",
+)
+
+
+def coaching_report(
+    engine: Engine,
+    settings: Settings,
+    first: dt.date,
+    last: dt.date,
+    now: float,
+    team: str | None = None,
+) -> list[dict[str, Any]]:
+    """The coaching notes created from local day `first` to `last` (inclusive), oldest
+    first, with each follow-up's status as of `now`. ValueError for an empty period or a
+    team nobody is in."""
+    from floorsup.domain.coaching import follow_up_status, local_today
+    from floorsup.store.coaching import NoteQuery, find_notes
+    from floorsup.store.sql import fetchall
+
+    if last < first:
+        raise ValueError(f"--to {last} is before --from {first}")
+    tz = settings.tz
+    start, _ = day_bounds(first, tz)
+    _, end = day_bounds(last, tz)
+    today = local_today(now, tz)
+    with engine.connect() as conn:
+        wanted: str | None = None
+        if team is not None:
+            teams = sorted(str(n) for (n,) in fetchall(conn, "SELECT name FROM team"))
+            by_fold = {t.casefold(): t for t in teams}
+            wanted = by_fold.get(team.strip().casefold())
+            if wanted is None:
+                raise ValueError(
+                    f"--team {team!r}: no such team (expected one of: "
+                    f"{', '.join(teams) or 'none yet: import the roster first'})"
+                )
+        notes = find_notes(conn, NoteQuery(created_from=start, created_to=end, limit=2**31 - 1))
+    # The team the agent was in when the note was written; matched here, not in SQL, so
+    # that case folding is the same for every alphabet.
+    if wanted is not None:
+        notes = [n for n in notes if n.team == wanted]
+    notes.sort(key=lambda n: (n.created_at, n.id))
+    out = []
+    for n in notes:
+        done = n.follow_up is not None and n.follow_up_done_at is not None
+        out.append(
+            {
+                "id": n.id,
+                "created": iso_local(math.floor(n.created_at), tz),
+                "agent": n.name,
+                "staff_id": n.staff_id,
+                "team": n.team,
+                "category": n.category,
+                "author": n.author,
+                "follow_up": n.follow_up.isoformat() if n.follow_up else None,
+                "follow_up_status": "done" if done else follow_up_status(n.follow_up, False, today),
+                "acknowledged": n.acknowledged,
+                "revisions": n.revision - 1,  # earlier versions kept: 0 = never edited
+                "note": n.body,
+                "actions": n.actions,
+            }
+        )
+    return out
+
+
+def _clip(text: str, width: int) -> str:
+    """One line (runs of spaces and line breaks become one space) of at most `width`
+    characters: the start of `text`, with … if cut."""
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
+
+def _counts(values: Sequence[str]) -> str:
+    tally: dict[str, int] = {}
+    for v in values:
+        tally[v] = tally.get(v, 0) + 1
+    ranked = sorted(tally.items(), key=lambda kv: (-kv[1], kv[0].lower()))
+    return ", ".join(f"{k} {n}" for k, n in ranked) or "—"
+
+
+def render_coaching(
+    rows: Sequence[dict[str, Any]],
+    fmt: str,
+    settings: Settings,
+    first: dt.date,
+    last: dt.date,
+    *,
+    width: int = 160,
+) -> str:
+    """JSON and CSV carry every field in full; the table shows the note and actions on one
+    line each, cut to fit `width` characters, and ends with a summary (notes per category
+    and per author, follow-ups still open and overdue)."""
+    if fmt == "json":
+        return json.dumps(list(rows), indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(COACHING_FIELDS)
+        for r in rows:
+            w.writerow(
+                [
+                    ""
+                    if r[k] is None
+                    else ("true" if r[k] else "false")
+                    if isinstance(r[k], bool)
+                    else r[k]
+                    for k in COACHING_FIELDS
+                ]
+            )
+        return buf.getvalue()
+    period = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+    table = Table(
+        title=f"Coaching notes {period}",
+        caption=f"Created in {settings.tz}. Rev. = times edited. Follow-up: done, overdue, "
+        "due (today) or open (later).",
+        caption_justify="left",
+        expand=True,
+    )
+    cells = [
+        (
+            r["created"][:16].replace("T", " "),
+            _clip(r["agent"], 24),
+            r["staff_id"],
+            _clip(r["team"] or "—", 20),
+            _clip(r["category"], 14),
+            _clip(r["author"], 14),
+            f"{r['follow_up']} {r['follow_up_status']}" if r["follow_up"] else "—",
+            "yes" if r["acknowledged"] else "no",
+            str(r["revisions"]),
+            _clip(r["note"], 300),  # one line; the table cuts it to the room left
+            _clip(r["actions"], 300) or "—",
+        )
+        for r in rows
+    ]
+    heads = ("Created", "Agent", "ID", "Team", "Category", "Author", "Follow-up", "Ack.", "Rev.")
+    for i, col in enumerate(heads):
+        fit = max([len(col), *(len(c[i]) for c in cells)])
+        table.add_column(
+            col, justify="right" if col == "Rev." else "left", no_wrap=True, min_width=fit
+        )
+    table.add_column("Note", ratio=3, min_width=12, no_wrap=True, overflow="ellipsis")
+    table.add_column("Actions", ratio=2, min_width=10, no_wrap=True, overflow="ellipsis")
+    for c in cells:
+        table.add_row(*(Text(v) for v in c))  # text, never markup: a note may hold [brackets]
+    statuses = [r["follow_up_status"] for r in rows]
+    still_open = sum(s in ("overdue", "due", "open") for s in statuses)
+    summary = [
+        f"{len(rows)} note{'' if len(rows) == 1 else 's'}",
+        f"By category: {_counts([r['category'] for r in rows])}",
+        f"By author: {_counts([r['author'] for r in rows])}",
+        f"Follow-ups still open: {still_open} (overdue {statuses.count('overdue')}, "
+        f"due today {statuses.count('due')}); done {statuses.count('done')}",
+    ]
+    console = Console(width=width, record=True, file=io.StringIO(), force_terminal=False)
+    console.print(table)
+    console.print("\n".join(summary), highlight=False, soft_wrap=True, markup=False)
+    return console.export_text()

@@ -48,8 +48,9 @@ def parse_follow_up(text: str, now: float, tz: str) -> dt.date | None:
     raw = text.strip().lower()
     if not raw:
         return None
-    today = pendulum.from_timestamp(now, tz=tz).start_of("day")
-    day: pendulum.DateTime | pendulum.Date
+    # The local date, as a date: midnight itself may not exist (DST at 00:00 in Chile).
+    today = pendulum.from_timestamp(now, tz=tz).date()
+    day: pendulum.Date
     if raw in ("today", "tod"):
         day = today
     elif raw in ("tomorrow", "tmrw", "tom"):
@@ -70,7 +71,7 @@ def parse_follow_up(text: str, now: float, tz: str) -> dt.date | None:
     else:
         raise FollowUpError(f"{text.strip()!r}: expected {FOLLOW_UP_HELP}")
     out = dt.date(day.year, day.month, day.day)
-    if out < dt.date(today.year, today.month, today.day):
+    if out < today:
         raise FollowUpError(f"{out.isoformat()} is in the past: a follow-up is still to come")
     return out
 

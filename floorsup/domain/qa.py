@@ -42,11 +42,12 @@ def evaluation_problems(
             problems[name] = f"{name!r} is not on the scorecard ({', '.join(scorecard)})"
         elif not math.isfinite(value) or not 0 <= value <= scorecard[name]:
             problems[name] = f"{name}: {value:g} is not between 0 and {scorecard[name]:g}"
-    if max_score is None or not math.isfinite(max_score) or max_score <= 0:
+    max_ok = max_score is not None and math.isfinite(max_score) and max_score > 0
+    if not max_ok:
         problems["max_score"] = "the maximum score must be a number above 0"
     if score is None or not math.isfinite(score) or score < 0:
         problems["score"] = "the score must be a number, 0 or more"
-    elif max_score is not None and math.isfinite(max_score) and score > max_score:
+    elif max_ok and max_score is not None and score > max_score:
         problems["score"] = f"the score {score:g} is above the maximum {max_score:g}"
     return problems
 
@@ -88,7 +89,7 @@ def qa_trends(
                 items[-1].evaluated_at,
                 sum(recent) / len(recent),
                 direction,
-                tuple(pcts[-keep:]),
+                tuple(pcts[-keep:]) if keep > 0 else (),
             )
         )
     out.sort(key=lambda t: (-t.count, t.work_type))

@@ -1,0 +1,70 @@
+"""Settings: command line > environment > TOML file > defaults, each value checked, with a
+message that names the setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from floorsup.config import (
+    DEFAULT_NOTE_CATEGORIES,
+    DEFAULT_SCORECARD,
+    ConfigError,
+    load_settings,
+)
+
+TOML = """
+tz = "Europe/London"
+user = "toml-user"
+note_categories = ["quality", "adherence", "kudos"]
+work_types = ["phone", "chat"]
+
+[scorecard]
+opening = 10
+accuracy = 40.5
+"""
+
+
+def test_layers_and_coaching_settings(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(TOML)
+    s = load_settings(env={}, config_file=path)
+    assert (s.tz, s.user) == ("Europe/London", "toml-user")
+    assert s.note_categories == ("quality", "adherence", "kudos")
+    assert s.work_types == ("phone", "chat")
+    assert s.scorecard == {"opening": 10.0, "accuracy": 40.5}
+    env = {"FLOORSUP_USER": "env-user", "FLOORSUP_NOTE_CATEGORIES": "a, b ,c"}
+    s = load_settings(env=env, config_file=path)
+    assert (s.user, s.note_categories) == ("env-user", ("a", "b", "c"))
+    s = load_settings(cli={"user": "cli-user"}, env=env, config_file=path)
+    assert s.user == "cli-user"
+
+
+def test_defaults(tmp_path: Path) -> None:
+    s = load_settings(env={}, config_file=tmp_path / "none.toml")
+    assert s.note_categories == DEFAULT_NOTE_CATEGORIES
+    assert s.scorecard == DEFAULT_SCORECARD
+    assert s.user
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('note_categories = ["a", "A"]', "note_categories: a name is listed twice"),
+        ("note_categories = []", "note_categories: expected a list"),
+        ("work_types = 3", "work_types: 3 is not a names"),
+        ('user = "  "', "user: expected a name"),
+        ("[scorecard]\nopening = 0", "scorecard: 'opening' = 0"),
+        ('[scorecard]\nopening = "ten"', "scorecard: 'opening' = 'ten'"),
+        ("scorecard = 5", "scorecard: 5 is not a table"),
+        ("tz = 'Mars/Olympus'", "tz: unknown time zone"),
+        ("nonsense = 1", "unknown setting(s): nonsense"),
+    ],
+)
+def test_bad_settings_say_which(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as err:
+        load_settings(env={}, config_file=path)
+    assert message in str(err.value)
