@@ -58,6 +58,50 @@ def seed_schedules(
     import_schedule(engine, path, tz=tz)
 
 
+def seed_coaching(
+    engine: Engine, centre: Centre, workdir: Path, *, tz: str, now: float, seed: int = 7
+) -> None:
+    """The weeks before today: QA evaluations imported from the QA tool's CSV, as a user
+    would, and the coaching notes team leads wrote (with the numbers they saw then)."""
+    from floorsup.config import DEFAULT_NOTE_CATEGORIES, DEFAULT_WORK_TYPES
+    from floorsup.domain.coaching import NoteInput, NoteSnapshot
+    from floorsup.sim.coaching import SCORECARD, coaching_notes, write_qa_csv
+    from floorsup.store.coaching import add_note, close_follow_up
+    from floorsup.store.qa import import_qa
+
+    path = workdir / "qa.csv"
+    write_qa_csv(centre, local_date(now, tz), path, seed=seed)
+    import_qa(
+        engine,
+        path,
+        tz=tz,
+        work_types=DEFAULT_WORK_TYPES,
+        scorecard={k: float(v) for k, v in SCORECARD.items()},
+        recorded_by="qa-import",
+        now=now,
+    )
+    with engine.connect() as conn:
+        if conn.exec_driver_sql("SELECT count(*) FROM coaching_note").scalar():
+            return  # a kept demo database has its notes already
+    for n in coaching_notes(centre, now, seed=seed):
+        row = add_note(
+            engine,
+            NoteInput(n.staff_id, n.category, n.body, n.actions, n.follow_up, n.acknowledged),
+            author=n.author,
+            now=n.written_at,
+            snapshot=NoteSnapshot(
+                taken_at=n.written_at,
+                calls=n.calls,
+                aht_seconds=n.aht_seconds,
+                adherence=n.adherence,
+            ),
+            categories=DEFAULT_NOTE_CATEGORIES,
+        )
+        if n.follow_up_done and n.follow_up is not None:
+            done_at = day_bounds(n.follow_up, tz)[0] + 11 * 3600
+            close_follow_up(engine, row.id, by=n.author, now=done_at)
+
+
 def build_demo_day(
     workdir: Path,
     *,
@@ -76,6 +120,7 @@ def build_demo_day(
         upgrade(engine)
         centre = seed_centre(engine, workdir / "roster.csv", seed)
         seed_schedules(engine, centre, workdir, tz=tz, day_start=day_start, seed=seed)
+        seed_coaching(engine, centre, workdir, tz=tz, now=day_start, seed=seed)
         sim = FloorSimulator(centre, tz=tz, day_start=day_start, seed=seed)
         feed_path = workdir / "queue_log"
         feed_path.write_text("".join(sim.advance(until)), encoding="utf-8")
@@ -116,6 +161,9 @@ class DemoFloor:
         day_start, _ = day_bounds(local_date(now, settings.tz), settings.tz)
         seed_schedules(
             self.engine, self.centre, self.workdir, tz=settings.tz, day_start=day_start, seed=seed
+        )
+        seed_coaching(
+            self.engine, self.centre, self.workdir, tz=settings.tz, now=day_start, seed=seed
         )
         self.sim = FloorSimulator(self.centre, tz=settings.tz, day_start=day_start, seed=seed)
         self.stop = threading.Event()
