@@ -1,4 +1,5 @@
-"""Make the README screenshots: the floor, an agent page and adherence (key 2), as SVG.
+"""Make the README screenshots: the floor, an agent page, adherence (key 2), coaching (key 3)
+and a note being written, as SVG.
 
     .venv/bin/python screenshots/make_screenshots.py [--size 100x32] [--out screenshots]
 
@@ -30,7 +31,6 @@ TZ = "America/New_York"
 DAY_START = datetime(2026, 11, 20, tzinfo=ZoneInfo(TZ)).timestamp()
 NOW = datetime(2026, 11, 20, 10, 47, 20, tzinfo=ZoneInfo(TZ)).timestamp()
 SEED = 7
-AGENT_ROW = 4  # the board row whose agent page is shown (the board sorts by time in state)
 HERE = Path(__file__).resolve().parent
 
 
@@ -47,12 +47,39 @@ async def _until(pilot, condition, what: str, timeout: float = 20.0) -> None:  #
     await pilot.pause()
 
 
+def agent_row(floor, engine) -> int:  # type: ignore[no-untyped-def]
+    """The first board row whose agent has a coaching history worth showing (the most
+    notes among the first ten rows)."""
+    from textual.widgets import DataTable
+
+    table = floor.query_one("#agents", DataTable)
+    counts = []
+    with engine.connect() as conn:
+        for i in range(min(10, table.row_count)):
+            agent = table.coordinate_to_cell_key((i, 0)).row_key.value
+            n = conn.exec_driver_sql(
+                "SELECT count(*) FROM coaching_note n JOIN acd_agent a ON a.staff_pk = n.staff_pk "
+                "WHERE a.name = ?",
+                (agent,),
+            ).scalar()
+            counts.append((-(n or 0), i))
+    return min(counts)[1]
+
+
+def keys(text: str) -> list[str]:
+    """Typed text as the key names Pilot presses."""
+    names = {" ": "space", ".": "full_stop", ",": "comma", ";": "semicolon"}
+    return [names.get(c, c) for c in text]
+
+
 async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
     from floorsup.tui.screens.adherence import AdherenceScreen
     from floorsup.tui.screens.agent import AgentScreen
+    from floorsup.tui.screens.coaching import CoachingScreen
     from floorsup.tui.screens.floor import FloorScreen
+    from floorsup.tui.screens.note import NoteScreen
 
-    settings = Settings(db=str(db), tz=TZ)
+    settings = Settings(db=str(db), tz=TZ, user="sam")
     engine = make_engine(settings.url)
     saved: list[Path] = []
     try:
@@ -64,15 +91,35 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
                 "the floor's first picture",
             )
             saved.append(Path(app.save_screenshot(filename="floor.svg", path=str(out))))
-            for _ in range(AGENT_ROW):
+            for _ in range(agent_row(app.screen, engine)):
                 await pilot.press("down")
             await pilot.press("enter")
             await _until(
                 pilot,
-                lambda: isinstance(app.screen, AgentScreen) and app.screen.day is not None,
+                lambda: isinstance(app.screen, AgentScreen) and app.screen.profile is not None,
                 "the agent page",
             )
+            await pilot.press("c")  # its coaching tab
+            await pilot.pause()
             saved.append(Path(app.save_screenshot(filename="agent.svg", path=str(out))))
+            await pilot.press("n")  # a note for them
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, NoteScreen) and app.screen.ready,
+                "the note form",
+            )
+            await pilot.press("enter", "down", "enter", "tab")
+            await pilot.press(*"fri")
+            await pilot.press("tab")
+            await pilot.press(
+                *keys("Back from lunch late twice this week; talked through the rota.")
+            )
+            await pilot.press("tab")
+            await pilot.press(*keys("Set a reminder 5 minutes before lunch ends."))
+            await _until(pilot, lambda: app.screen.draft_saved, "the draft")  # type: ignore[attr-defined]
+            saved.append(Path(app.save_screenshot(filename="note.svg", path=str(out))))
+            await pilot.press("ctrl+s")
+            await _until(pilot, lambda: isinstance(app.screen, AgentScreen), "the saved note")
             await pilot.press("escape")
             await _until(pilot, lambda: isinstance(app.screen, FloorScreen), "back to the floor")
             await pilot.press("2")
@@ -82,6 +129,13 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
                 "the adherence view",
             )
             saved.append(Path(app.save_screenshot(filename="adherence.svg", path=str(out))))
+            await pilot.press("3")
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, CoachingScreen) and app.screen.data is not None,
+                "the coaching notes",
+            )
+            saved.append(Path(app.save_screenshot(filename="coaching.svg", path=str(out))))
             await pilot.press("q")
     finally:
         engine.dispose()
@@ -90,9 +144,7 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--out", type=Path, default=HERE, help="folder for floor.svg, agent.svg, adherence.svg"
-    )
+    parser.add_argument("--out", type=Path, default=HERE, help="folder for the SVGs")
     parser.add_argument("--size", default="100x32", help="terminal size, COLSxROWS")
     args = parser.parse_args(argv)
     cols, rows = (int(n) for n in args.size.lower().split("x"))

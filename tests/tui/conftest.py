@@ -140,7 +140,12 @@ def wait_for_floor() -> Callable:  # type: ignore[type-arg]
 
         def ready() -> bool:
             screen = pilot.app.screen
-            return isinstance(screen, FloorScreen) and screen.snapshot is not None
+            return (
+                isinstance(screen, FloorScreen)
+                and screen.snapshot is not None
+                # laid out at its real size (a busy machine can paint data before that)
+                and getattr(screen, "_narrow", None) is not None
+            )
 
         await _wait_for(pilot, ready, timeout)
         await pilot.pause()

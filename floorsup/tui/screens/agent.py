@@ -14,11 +14,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from floorsup.agent import AgentProfile, UnknownAgent, load_agent
+from floorsup.agent import QA_HISTORY, AgentProfile, UnknownAgent, load_agent
 from floorsup.domain.coaching import local_today
 from floorsup.domain.intervals import local_date
 from floorsup.tui.format import age_cell, clock_text, duration, spark, state_text
-from floorsup.tui.screens.note import follow_up_text, when
+from floorsup.tui.screens.note import follow_up_text, short_day
 from floorsup.tui.timeline import LEGEND, timeline
 
 if TYPE_CHECKING:
@@ -62,11 +62,11 @@ class AgentScreen(Screen[None]):
         yield Static(id="agent-head")
         yield Static(id="agent-timeline")
         with TabbedContent(id="agent-tabs"):
-            with TabPane("Today", id="tab-today"):
+            with TabPane("t Today", id="tab-today"):
                 yield DataTable(id="agent-spans", cursor_type="row", zebra_stripes=True)
-            with TabPane("Coaching", id="tab-coaching"):
+            with TabPane("c Coaching", id="tab-coaching"):
                 yield DataTable(id="agent-notes", cursor_type="row", zebra_stripes=True)
-            with TabPane("QA", id="tab-qa"):
+            with TabPane("e QA", id="tab-qa"):
                 yield Static(id="agent-trends")
                 yield DataTable(id="agent-qa", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -271,17 +271,17 @@ class AgentScreen(Screen[None]):
             style = {"overdue": pal.bad, "due": pal.warn, "done": pal.muted}.get(status, "")
             first = n.body.splitlines()[0] if n.body else ""
             table.add_row(
-                when(n.created_at, tz, prof.now),
+                short_day(n.created_at, tz, prof.now),
                 n.category,
                 n.author,
                 Text(text, style=style),
-                first[:60] + ("…" if len(first) > 60 or "\n" in n.body else ""),
+                first[:44] + ("…" if len(first) > 44 or "\n" in n.body else ""),
                 key=str(n.id),
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
         tab = self.query_one("#agent-tabs", TabbedContent)
-        tab.get_tab("tab-coaching").label = f"Coaching ({prof.note_total})"
+        tab.get_tab("tab-coaching").label = f"c Coaching ({prof.note_total})"
 
     def _fill_qa(self, prof: AgentProfile) -> None:
         tz, pal = self.fapp.settings.tz, self.fapp.palette
@@ -291,7 +291,7 @@ class AgentScreen(Screen[None]):
         for tr in prof.trends:
             arrow = {1: "↑ improving", -1: "↓ slipping", 0: "→ steady"}[tr.direction]
             style = {1: pal.ok, -1: pal.bad, 0: ""}[tr.direction]
-            trends.append(f"{tr.work_type:<12} {spark(tr.points)} ")
+            trends.append(f"{tr.work_type:<11} {spark(tr.points):<12} ")
             trends.append(f"latest {tr.latest_pct:.0%} · last 3 avg {tr.recent_pct:.0%} · ")
             trends.append(arrow, style=style)
             trends.append(f" · {tr.count} evaluated\n", style=pal.muted)
@@ -307,10 +307,9 @@ class AgentScreen(Screen[None]):
                 e.evaluator,
                 key=str(e.id),
             )
+        more = "+" if len(prof.evaluations) >= QA_HISTORY else ""
         tab = self.query_one("#agent-tabs", TabbedContent)
-        tab.get_tab(
-            "tab-qa"
-        ).label = f"QA ({len(prof.evaluations)}{'+' if len(prof.evaluations) >= 120 else ''})"
+        tab.get_tab("tab-qa").label = f"e QA ({len(prof.evaluations)}{more})"
 
     def _render_timeline(self, prof: AgentProfile) -> None:
         box = self.query_one("#agent-timeline", Static)

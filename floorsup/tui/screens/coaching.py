@@ -19,7 +19,7 @@ from floorsup.domain.coaching import local_today, parse_note_filter
 from floorsup.domain.intervals import day_bounds
 from floorsup.store import coaching
 from floorsup.store.coaching import Draft, NoteQuery, NoteRow
-from floorsup.tui.screens.note import follow_up_text, when
+from floorsup.tui.screens.note import follow_up_text, short_day
 
 if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
@@ -83,7 +83,6 @@ class CoachingScreen(Screen[None]):
         for key, label in (
             ("when", "Written"),
             ("agent", "Agent"),
-            ("team", "Team"),
             ("category", "Category"),
             ("by", "By"),
             ("follow", "Follow-up"),
@@ -91,6 +90,7 @@ class CoachingScreen(Screen[None]):
         ):
             t.add_column(label, key=key)
         t.focus()
+        self.query_one("#coaching-filter", Input).display = False
         self.action_reload()
 
     def on_screen_resume(self) -> None:
@@ -174,13 +174,12 @@ class CoachingScreen(Screen[None]):
                 body = str(d.payload.get("body") or "")
                 k = f"draft:{d.key}"
                 table.add_row(
-                    when(d.updated_at, tz, now),
-                    names.get(d.staff_id, d.staff_id),
-                    "",
+                    short_day(d.updated_at, tz, now),
+                    _clip(names.get(d.staff_id, d.staff_id), 18),
                     str(d.payload.get("category") or ""),
                     d.author,
                     "edit" if d.note_id else "new",
-                    _first_line(body) or Text("(empty)", style=pal.muted),
+                    _first_line(body, 40) or Text("(empty)", style=pal.muted),
                     key=k,
                 )
                 keys.append(k)
@@ -189,13 +188,12 @@ class CoachingScreen(Screen[None]):
                 text, status = follow_up_text(n, today)
                 style = {"overdue": pal.bad, "due": pal.warn, "done": pal.muted}.get(status, "")
                 table.add_row(
-                    when(n.created_at, tz, now),
-                    n.name,
-                    n.team or "",
+                    short_day(n.created_at, tz, now),
+                    _clip(n.name, 18),
                     n.category,
-                    n.author,
+                    _clip(n.author, 10),
                     Text(text, style=style),
-                    _first_line(n.body),
+                    _first_line(n.body, 40),
                     key=str(n.id),
                 )
                 keys.append(str(n.id))
@@ -247,8 +245,9 @@ class CoachingScreen(Screen[None]):
 
     def action_back(self) -> None:
         box = self.query_one("#coaching-filter", Input)
-        if box.has_focus or self.filter_text:
+        if box.display or self.filter_text:
             box.value = ""
+            box.display = False
             self.filter_text = ""
             self.query_one("#coaching-table", DataTable).focus()
             self.action_reload()
@@ -299,6 +298,10 @@ class CoachingScreen(Screen[None]):
             return
         app.call_from_thread(app.notify, "Follow-up marked done.", timeout=3)
         app.call_from_thread(self.action_reload)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _first_line(body: str, width: int = 70) -> str:

@@ -47,15 +47,24 @@ def when(t: float, tz: str, now: float) -> str:
     return clock_text(t, tz, "%Y-%m-%d %H:%M")
 
 
+def short_day(t: float, tz: str, now: float) -> str:
+    """For lists: `14:05` today, `21 Nov` this year, `2024-11-21` before."""
+    if local_today(t, tz) == local_today(now, tz):
+        return clock_text(t, tz, "%H:%M")
+    if local_today(t, tz).year == local_today(now, tz).year:
+        return clock_text(t, tz, "%d %b")
+    return clock_text(t, tz, "%Y-%m-%d")
+
+
 def follow_up_text(note: NoteRow, today: dt.date) -> tuple[str, str]:
-    """(`Fri 27 Nov · overdue`, status) for a note's follow-up."""
+    """(`27 Nov · overdue`, status) for a note's follow-up."""
     if note.follow_up is None:
         return "", ""
     status = follow_up_status(note.follow_up, note.follow_up_done_at is not None, today)
-    label = note.follow_up.strftime("%a %d %b")
+    label = note.follow_up.strftime("%d %b")
     if note.follow_up.year != today.year:
         label = note.follow_up.isoformat()
-    return f"{label} · {status or 'done'}", status or "done"
+    return f"{label} · {status or 'done ✓'}", status or "done"
 
 
 class AgentPicker(ModalScreen[str | None]):
@@ -175,6 +184,12 @@ class DraftSaved(Message):
         self.seq, self.error = seq, error
 
 
+ACK_LABEL = {
+    False: "Agent has acknowledged it: no (space to change)",
+    True: "Agent has acknowledged it: yes ✓",
+}
+
+
 class NoteScreen(Screen[NoteRow | None]):
     """Write or edit a coaching note for one person. Dismisses with the saved note, or None."""
 
@@ -223,7 +238,7 @@ class NoteScreen(Screen[NoteRow | None]):
         actions.border_title = "Agreed actions"
         yield actions
         with Horizontal(id="note-bottom"):
-            yield Checkbox("Agent has acknowledged it", id="note-ack", compact=True)
+            yield Checkbox(ACK_LABEL[False], id="note-ack", compact=True)
             yield Static(id="note-draft-state")
         yield Static(id="note-errors")
         yield Footer()
@@ -374,6 +389,10 @@ class NoteScreen(Screen[NoteRow | None]):
         return self.ready and self.payload() != self.baseline
 
     # -- drafts: saved as you type ----------------------------------------------------------
+    @on(Checkbox.Changed, "#note-ack")
+    def _ack_label(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = ACK_LABEL[event.value]  # in words, not only the box's colour
+
     @on(TextArea.Changed)
     @on(Input.Changed, "#note-follow-up")
     @on(Select.Changed, "#note-category")
