@@ -18,7 +18,7 @@ from floorsup.agent import QA_HISTORY, AgentProfile, UnknownAgent, load_agent
 from floorsup.domain.coaching import local_today
 from floorsup.domain.intervals import local_date
 from floorsup.tui.format import age_cell, clock_text, duration, spark, state_text
-from floorsup.tui.screens.note import follow_up_text, short_day
+from floorsup.tui.screens.note import follow_up_text, when
 from floorsup.tui.timeline import LEGEND, timeline
 
 if TYPE_CHECKING:
@@ -271,7 +271,7 @@ class AgentScreen(Screen[None]):
             style = {"overdue": pal.bad, "due": pal.warn, "done": pal.muted}.get(status, "")
             first = n.body.splitlines()[0] if n.body else ""
             table.add_row(
-                short_day(n.created_at, tz, prof.now),
+                when(n.created_at, tz, prof.now, short=True),
                 n.category,
                 n.author,
                 Text(text, style=style),

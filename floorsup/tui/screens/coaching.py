@@ -19,7 +19,7 @@ from floorsup.domain.coaching import local_today, parse_note_filter
 from floorsup.domain.intervals import day_bounds
 from floorsup.store import coaching
 from floorsup.store.coaching import Draft, NoteQuery, NoteRow
-from floorsup.tui.screens.note import follow_up_text, short_day
+from floorsup.tui.screens.note import follow_up_text, when
 
 if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
@@ -174,7 +174,7 @@ class CoachingScreen(Screen[None]):
                 body = str(d.payload.get("body") or "")
                 k = f"draft:{d.key}"
                 table.add_row(
-                    short_day(d.updated_at, tz, now),
+                    when(d.updated_at, tz, now, short=True),
                     _clip(names.get(d.staff_id, d.staff_id), 18),
                     str(d.payload.get("category") or ""),
                     d.author,
@@ -188,7 +188,7 @@ class CoachingScreen(Screen[None]):
                 text, status = follow_up_text(n, today)
                 style = {"overdue": pal.bad, "due": pal.warn, "done": pal.muted}.get(status, "")
                 table.add_row(
-                    short_day(n.created_at, tz, now),
+                    when(n.created_at, tz, now, short=True),
                     _clip(n.name, 18),
                     n.category,
                     _clip(n.author, 10),

@@ -38,22 +38,16 @@ if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
 
 
-def when(t: float, tz: str, now: float) -> str:
-    """`14:05` today, `Mon 23 Nov 14:05` this year, `2024-11-23 14:05` before."""
-    if local_today(t, tz) == local_today(now, tz):
+def when(t: float, tz: str, now: float, *, short: bool = False) -> str:
+    """`14:05` today; this year `Mon 23 Nov 14:05` (short, for lists: `23 Nov`); before
+    that `2024-11-23 14:05` (short: `2024-11-23`)."""
+    day, today = local_today(t, tz), local_today(now, tz)
+    if day == today:
         return clock_text(t, tz, "%H:%M")
-    if local_today(t, tz).year == local_today(now, tz).year:
-        return clock_text(t, tz, "%a %d %b %H:%M")
-    return clock_text(t, tz, "%Y-%m-%d %H:%M")
-
-
-def short_day(t: float, tz: str, now: float) -> str:
-    """For lists: `14:05` today, `21 Nov` this year, `2024-11-21` before."""
-    if local_today(t, tz) == local_today(now, tz):
-        return clock_text(t, tz, "%H:%M")
-    if local_today(t, tz).year == local_today(now, tz).year:
-        return clock_text(t, tz, "%d %b")
-    return clock_text(t, tz, "%Y-%m-%d")
+    fmt = "%d %b" if short else "%a %d %b %H:%M"
+    if day.year != today.year:
+        fmt = "%Y-%m-%d" if short else "%Y-%m-%d %H:%M"
+    return clock_text(t, tz, fmt)
 
 
 def follow_up_text(note: NoteRow, today: dt.date) -> tuple[str, str]:
