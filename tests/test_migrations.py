@@ -44,3 +44,22 @@ def test_damaged_database_file_gets_a_clear_error(tmp_path: Path) -> None:
         assert "cannot open the database" in str(exc)
     else:  # pragma: no cover
         raise AssertionError("a damaged file was accepted")
+
+
+def test_downgrade_and_upgrade_again(tmp_path: Path) -> None:
+    """Every migration can be undone and redone (the full-text index with it)."""
+    from alembic import command
+
+    from floorsup.store.engine import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    ensure_schema(engine)
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    with engine.connect() as conn:
+        names = {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master").all()}
+    assert not any(n.startswith(("coaching_note", "qa_", "note_draft")) for n in names)
+    ensure_schema(engine)
+    assert current_revision(engine) == head_revision(engine)

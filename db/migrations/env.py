@@ -13,7 +13,10 @@ target_metadata = SQLModel.metadata
 
 def include_name(name, type_, parent_names) -> bool:
     """Tables the models do not describe on purpose: SQLite's full-text index of notes
-    (coaching_note_fts and its shadow tables) is made by hand in migration 0003."""
+    (coaching_note_fts and its shadow tables), and PostgreSQL's ix_note_search, are made by
+    hand in migration 0003."""
+    if type_ == "index" and name == "ix_note_search":  # its GIN index on PostgreSQL
+        return False
     return not (type_ == "table" and name and name.startswith("coaching_note_fts"))
 
 

@@ -27,7 +27,7 @@ _WEEKDAYS = {
     for name in names
 }
 _RELATIVE = re.compile(r"^\+\s*(\d{1,3})\s*([dwm])$")
-FOLLOW_UP_HELP = "a date like 2026-12-01, +3d, +2w, +1m, fri, today or tomorrow"
+FOLLOW_UP_HELP = "2026-12-01, +3d, +2w, +1m, fri, tomorrow"
 
 
 class FollowUpError(ValueError):
@@ -69,7 +69,7 @@ def parse_follow_up(text: str, now: float, tz: str) -> dt.date | None:
         except ValueError as exc:
             raise FollowUpError(f"{text.strip()!r} is not a real date ({exc})") from exc
     else:
-        raise FollowUpError(f"{text.strip()!r}: expected {FOLLOW_UP_HELP}")
+        raise FollowUpError(f"{text.strip()!r}: expected a date like {FOLLOW_UP_HELP}")
     out = dt.date(day.year, day.month, day.day)
     if out < today:
         raise FollowUpError(f"{out.isoformat()} is in the past: a follow-up is still to come")

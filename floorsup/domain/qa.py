@@ -102,7 +102,8 @@ class EvaluationDateError(ValueError):
 
 def parse_evaluation_day(text: str, now: float, tz: str) -> float:
     """When the evaluated work happened, from `2026-11-20`, `today`, `yesterday` or `-3d`,
-    in the site's zone: today means now, another day means its local noon. Not in the future."""
+    in the site's zone: today means now, another day that day at the time it is now. Not in
+    the future."""
     raw = text.strip().lower()
     here = pendulum.from_timestamp(now, tz=tz)
     if raw in ("", "today"):
@@ -122,4 +123,8 @@ def parse_evaluation_day(text: str, now: float, tz: str) -> float:
         raise EvaluationDateError(f"{day.isoformat()} is in the future")
     if day == here.date():
         return now
-    return pendulum.datetime(day.year, day.month, day.day, 12, tz=tz).timestamp()
+    # That day at this time of day: two evaluations of one day entered a minute apart stay
+    # two (the same instant would read as the same evaluation twice).
+    return pendulum.datetime(
+        day.year, day.month, day.day, here.hour, here.minute, here.second, tz=tz
+    ).timestamp()

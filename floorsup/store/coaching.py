@@ -294,6 +294,20 @@ def note_revisions(conn: Connection, note_id: int) -> list[RevisionRow]:
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
+def _like(text: str) -> str:
+    """`text` matched literally inside a LIKE pattern (ESCAPE '\\')."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def team_ids(conn: Connection, name: str) -> list[int]:
+    """The ids of the team(s) called `name`, in any case (Unicode case folding: SQLite's
+    lower() folds only ASCII)."""
+    want = name.strip().casefold()
+    return [
+        int(r[0]) for r in fetchall(conn, "SELECT id, name FROM team") if r[1].casefold() == want
+    ]
+
+
 def fts_query(text: str) -> str:
     """What a person types → an FTS5 query that cannot be a syntax error: every word must
     appear (the last one as a prefix, so results come while typing)."""
@@ -310,11 +324,15 @@ def find_notes(conn: Connection, q: NoteQuery) -> list[NoteRow]:
     where: list[str] = []
     params: list[Any] = []
     if q.agent:
-        where.append("(s.staff_id = ? OR lower(s.name) LIKE ?)")
-        params += [q.agent, f"%{q.agent.lower()}%"]
+        # Through the small staff table first: an OR on the joined row would walk every note.
+        where.append(
+            "n.staff_pk IN (SELECT id FROM staff WHERE staff_id = ? OR lower(name) LIKE ? ESCAPE '\\')"
+        )
+        params += [q.agent, f"%{_like(q.agent.lower())}%"]
     if q.team:
-        where.append("lower(t.name) = ?")
-        params.append(q.team.lower())
+        ids = team_ids(conn, q.team)
+        where.append(f"n.team_id IN ({', '.join('?' * len(ids)) or 'NULL'})")
+        params += ids
     if q.category:
         where.append("lower(n.category) = ?")
         params.append(q.category.lower())
@@ -331,8 +349,11 @@ def find_notes(conn: Connection, q: NoteQuery) -> list[NoteRow]:
         if conn.dialect.name == "sqlite":
             match = fts_query(q.text)
             if match:
+                # `+n.id`: walk the notes newest first (ix_note_created) and check each
+                # against the matches, rather than fetch and sort every match of a common
+                # word; the LIMIT then stops the walk early.
                 where.append(
-                    "n.id IN (SELECT rowid FROM coaching_note_fts WHERE coaching_note_fts MATCH ?)"
+                    "+n.id IN (SELECT rowid FROM coaching_note_fts WHERE coaching_note_fts MATCH ?)"
                 )
                 params.append(match)
         else:  # PostgreSQL: the expression of the GIN index made by migration 0003
@@ -392,8 +413,9 @@ def follow_ups(
         where.append("n.staff_pk = (SELECT id FROM staff WHERE staff_id = ?)")
         params.append(staff_id)
     if team:
-        where.append("lower(t.name) = ?")
-        params.append(team.lower())
+        ids = team_ids(conn, team)
+        where.append(f"n.team_id IN ({', '.join('?' * len(ids)) or 'NULL'})")
+        params += ids
     return [
         _note(r)
         for r in fetchall(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
@@ -110,6 +110,8 @@ class Call(SQLModel, table=True):
         UniqueConstraint("callid", "queue", name="uq_call_callid_queue"),
         Index("ix_call_entered_at", "entered_at"),
         Index("ix_call_rev", "rev"),
+        # An agent's calls of a day (the agent page), without reading the whole table.
+        Index("ix_call_agent_answered", "agent", "answered_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     callid: str
@@ -206,7 +208,16 @@ class CoachingNote(SQLModel, table=True):
     __table_args__ = (
         Index("ix_note_staff_created", "staff_pk", "created_at"),
         Index("ix_note_created", "created_at"),
-        Index("ix_note_follow_up", "follow_up"),
+        Index("ix_note_team_created", "team_id", "created_at"),
+        # Open follow-ups only: "due today and overdue" must not read every follow-up
+        # ever closed.
+        Index(
+            "ix_note_follow_up_open",
+            "follow_up",
+            "created_at",
+            sqlite_where=text("follow_up_done_at IS NULL"),
+            postgresql_where=text("follow_up_done_at IS NULL"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     staff_pk: int = Field(foreign_key="staff.id")

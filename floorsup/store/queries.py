@@ -337,3 +337,23 @@ def roster(conn: Connection) -> list[RosterEntry]:
             "WHERE s.active GROUP BY s.id, s.staff_id, s.name, t.name, s.role ORDER BY s.name",
         )
     ]
+
+
+def who(
+    conn: Connection, *, agent: str | None = None, staff_id: str | None = None
+) -> RosterEntry | None:
+    """One person on the roster, by ACD name or staff id (None if not on the roster)."""
+    sql = (
+        "SELECT s.staff_id, s.name, t.name, s.role, "
+        "(SELECT min(a.name) FROM acd_agent a WHERE a.staff_pk = s.id) "
+        "FROM staff s LEFT JOIN team t ON t.id = s.team_id WHERE "
+    )
+    if staff_id:
+        rows = fetchall(conn, sql + "s.staff_id = ?", (staff_id,))
+    elif agent:
+        rows = fetchall(
+            conn, sql + "s.id = (SELECT staff_pk FROM acd_agent WHERE name = ?)", (agent,)
+        )
+    else:
+        return None
+    return RosterEntry(*rows[0]) if rows else None

@@ -182,7 +182,7 @@ def test_past_dates_are_refused(text: str) -> None:
 def test_garbage_is_refused_saying_what_is_accepted(text: str) -> None:
     with pytest.raises(FollowUpError) as err:
         parse_follow_up(text, WED, NY)
-    assert str(err.value) == f"{text!r}: expected {FOLLOW_UP_HELP}"
+    assert str(err.value) == f"{text!r}: expected a date like {FOLLOW_UP_HELP}"
 
 
 @pytest.mark.parametrize("text", ["2026-02-30", "2026-13-01", "2026-00-10"])

@@ -13,11 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from floorsup.domain.coaching import local_today, parse_note_filter
 from floorsup.domain.intervals import day_bounds
-from floorsup.store import coaching
+from floorsup.store import coaching, queries
 from floorsup.store.coaching import Draft, NoteQuery, NoteRow
 from floorsup.tui.screens.note import follow_up_text, when
 
@@ -30,6 +31,7 @@ VIEWS = {"all": "All notes", "due": "Follow-ups due", "drafts": "My drafts"}
 @dataclass(frozen=True)
 class CoachingData:
     view: str
+    text: str  # the filter it answers: an answer to an older filter is dropped
     notes: tuple[NoteRow, ...] = ()
     drafts: tuple[Draft, ...] = ()
     names: dict[str, str] | None = None
@@ -56,7 +58,7 @@ class CoachingScreen(Screen[None]):
     ]
     HELP = (
         'Search: words search the notes; agent:NAME team:"Team One" cat:quality by:AUTHOR '
-        "from:2026-11-01 to:2026-11-30 narrow them."
+        "from:2026-11-01 to:2026-11-30 narrow them (in Due, from/to are follow-up dates)."
     )
 
     def __init__(self, view: str = "all") -> None:
@@ -64,6 +66,7 @@ class CoachingScreen(Screen[None]):
         self.view = view
         self.filter_text = ""
         self.data: CoachingData | None = None
+        self._debounce: Timer | None = None
 
     @property
     def fapp(self) -> FloorsupApp:
@@ -115,19 +118,17 @@ class CoachingScreen(Screen[None]):
             with app.engine.connect() as conn:
                 if view == "drafts":
                     drafts = tuple(coaching.drafts_for(conn, app.settings.user))
-                    names = {
-                        r[0]: r[1]
-                        for r in conn.exec_driver_sql("SELECT staff_id, name FROM staff").all()
-                    }
+                    names = {p.staff_id: p.name for p in queries.roster(conn)}
                     self.post_message(
-                        CoachingLoaded(CoachingData(view, drafts=drafts, names=names))
+                        CoachingLoaded(CoachingData(view, text, drafts=drafts, names=names))
                     )
                     return
                 if view == "due":
-                    notes = coaching.follow_ups(conn, local_today(now, tz), team=fields.get("team"))
-                    if fields.get("agent"):
-                        a = fields["agent"].lower()
-                        notes = [n for n in notes if n.staff_id.lower() == a or a in n.name.lower()]
+                    notes = due_matching(
+                        coaching.follow_ups(conn, local_today(now, tz), team=fields.get("team")),
+                        fields,
+                        words,
+                    )
                 else:
                     q = NoteQuery(
                         agent=fields.get("agent"),
@@ -141,10 +142,10 @@ class CoachingScreen(Screen[None]):
                     notes = coaching.find_notes(conn, q)
         except Exception as exc:
             self.post_message(
-                CoachingLoaded(CoachingData(view, error=f"{type(exc).__name__}: {exc}"))
+                CoachingLoaded(CoachingData(view, text, error=f"{type(exc).__name__}: {exc}"))
             )
             return
-        self.post_message(CoachingLoaded(CoachingData(view, notes=tuple(notes))))
+        self.post_message(CoachingLoaded(CoachingData(view, text, notes=tuple(notes))))
 
     def _day(self, text: str | None, which: int) -> float | None:
         if not text:
@@ -153,8 +154,8 @@ class CoachingScreen(Screen[None]):
 
     @on(CoachingLoaded)
     def _loaded(self, message: CoachingLoaded) -> None:
-        if message.data.view != self.view:
-            return
+        if message.data.view != self.view or message.data.text != self.filter_text:
+            return  # an answer to a view or a search since left
         self.data = message.data
         self._render_head()
         table = self.query_one("#coaching-table", DataTable)
@@ -237,7 +238,11 @@ class CoachingScreen(Screen[None]):
         if problems:
             self._status(Text("✗ " + "; ".join(problems), style=self.fapp.palette.bad))
             return
-        self.action_reload()
+        # Search once typing pauses, not at every key (a search runs in a thread that a
+        # newer one cannot stop).
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(0.25, self.action_reload)
 
     @on(Input.Submitted, "#coaching-filter")
     def _filter_done(self) -> None:
@@ -298,6 +303,30 @@ class CoachingScreen(Screen[None]):
             return
         app.call_from_thread(app.notify, "Follow-up marked done.", timeout=3)
         app.call_from_thread(self.action_reload)
+
+
+def due_matching(notes: list[NoteRow], fields: dict[str, str], words: str) -> list[NoteRow]:
+    """The follow-ups due, narrowed by the same filters as the notes list (a handful of
+    rows: filtered here)."""
+    agent = fields.get("agent", "").casefold()
+    cat = fields.get("category", "").casefold()
+    by = fields.get("author", "").casefold()
+    lo, hi = fields.get("from", ""), fields.get("to", "")
+    want = [w.casefold() for w in words.split()]
+    out = []
+    for n in notes:
+        due = n.follow_up.isoformat() if n.follow_up else ""
+        text = f"{n.category} {n.body} {n.actions}".casefold()
+        if (
+            (not agent or agent == n.staff_id.casefold() or agent in n.name.casefold())
+            and (not cat or cat == n.category.casefold())
+            and (not by or by == n.author.casefold())
+            and (not lo or due >= lo)
+            and (not hi or due <= hi)
+            and all(w in text for w in want)
+        ):
+            out.append(n)
+    return out
 
 
 def _clip(text: str, width: int) -> str:

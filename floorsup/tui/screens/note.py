@@ -5,6 +5,7 @@ picker and a yes/no question."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -28,7 +29,7 @@ from floorsup.domain.coaching import (
     note_problems,
     parse_follow_up,
 )
-from floorsup.store import coaching
+from floorsup.store import coaching, queries
 from floorsup.store.coaching import Draft, NoteConflict, NoteError, NoteRow, RevisionRow
 from floorsup.store.queries import RosterEntry, roster
 from floorsup.tui.confirm import Confirm
@@ -153,23 +154,38 @@ class AgentPicker(ModalScreen[str | None]):
 
 
 class NoteLoaded(Message):
+    """The first, quick read: who, the note being edited and any draft (the form opens)."""
+
     def __init__(
         self,
-        profile: AgentProfile | None,
+        person: RosterEntry | None,
         note: NoteRow | None,
         draft: Draft | None,
         error: str | None = None,
     ) -> None:
         super().__init__()
-        self.profile, self.note, self.draft, self.error = profile, note, draft, error
+        self.person, self.note, self.draft, self.error = person, note, draft, error
+
+
+class ProfileLoaded(Message):
+    """The second read: the agent's numbers now (the snapshot a new note keeps)."""
+
+    def __init__(self, profile: AgentProfile | None) -> None:
+        super().__init__()
+        self.profile = profile
 
 
 class NoteSaved(Message):
     def __init__(
-        self, note: NoteRow | None, error: str | None = None, problems: dict[str, str] | None = None
+        self,
+        note: NoteRow | None,
+        error: str | None = None,
+        problems: dict[str, str] | None = None,
+        theirs: NoteRow | None = None,
     ) -> None:
         super().__init__()
         self.note, self.error, self.problems = note, error, problems or {}
+        self.theirs = theirs  # on a conflict: the note as someone else saved it
 
 
 class DraftSaved(Message):
@@ -206,10 +222,18 @@ class NoteScreen(Screen[NoteRow | None]):
         self.key: str | None = None
         self.baseline: dict[str, Any] = {}
         self.ready = False
+        self.person: RosterEntry | None = None
+        # The version this form edits: a save over any later one is refused (NoteConflict).
+        self.base_revision: int | None = None
         self._seq = 0  # the newest payload numbered; drafts save in this order
         self._saved_seq = 0
         self._saving_draft = False
         self._saving = False
+        # Draft writes, the save and the discard never overlap: what must wait for the
+        # draft write in flight is kept here and run when it is done.
+        self._after_draft: Callable[[], None] | None = None
+        self._stored: dict[str, Any] = {}  # the form's fields as the stored draft has them
+        self._finishing = False
 
     @property
     def fapp(self) -> FloorsupApp:
@@ -254,70 +278,56 @@ class NoteScreen(Screen[NoteRow | None]):
     # -- loading ----------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="note-load")
     def _load(self) -> None:
+        """Two reads: first who, the note and the draft (one quick transaction: the form
+        opens for typing), then the agent's numbers for the snapshot."""
         app = self.fapp
-        now = app.clock.now()
         try:
-            profile = load_agent(
-                app.engine, app.settings, now, agent=self.agent, staff_id=self.staff_id
-            )
-            note = draft = None
             with app.engine.connect() as conn:
+                person = queries.who(conn, agent=self.agent, staff_id=self.staff_id)
+                if person is None:
+                    who_text = self.staff_id or self.agent or "nobody"
+                    raise UnknownAgent(
+                        f"{who_text} is not on the roster: notes are kept for people on the "
+                        "roster (import it with `floorsup import roster`)"
+                    )
+                note = draft = None
                 if self.note_id is not None:
                     note = coaching.get_note(conn, self.note_id)
                     if note is None:
                         raise UnknownAgent(f"note {self.note_id} no longer exists")
-                if profile.day.staff_id:
-                    key = coaching.draft_key(app.settings.user, profile.day.staff_id, self.note_id)
-                    draft = coaching.load_draft(conn, key)
+                key = coaching.draft_key(app.settings.user, person.staff_id, self.note_id)
+                draft = coaching.load_draft(conn, key)
         except UnknownAgent as exc:
             self.post_message(NoteLoaded(None, None, None, str(exc)))
             return
         except Exception as exc:
             self.post_message(NoteLoaded(None, None, None, f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(NoteLoaded(profile, note, draft))
+        self.post_message(NoteLoaded(person, note, draft))
+        try:
+            profile = load_agent(
+                app.engine, app.settings, app.clock.now(), staff_id=person.staff_id
+            )
+        except Exception:
+            profile = None  # the save reads the numbers itself then
+        self.post_message(ProfileLoaded(profile))
 
     @on(NoteLoaded)
     def _loaded(self, message: NoteLoaded) -> None:
         pal = self.fapp.palette
         head = self.query_one("#note-head", Static)
-        if message.profile is None:
+        if message.person is None:
             head.update(Text(f"Cannot write a note: {message.error}", style=pal.bad))
             return
-        d = message.profile.day
-        if not d.staff_id:
-            head.update(
-                Text(
-                    f"{d.name} is not on the roster: notes are kept for people on the roster "
-                    "(import it with `floorsup import roster`).",
-                    style=pal.bad,
-                )
-            )
-            return
-        self.profile, self.note = message.profile, message.note
+        d = self.person = message.person
+        self.note = message.note
         self.staff_id = d.staff_id
         self.key = coaching.draft_key(self.fapp.settings.user, d.staff_id, self.note_id)
-        what = f"Edit note #{self.note.id}" if self.note else "New coaching note"
-        line = Text()
-        line.append(f"{what} · ", style=pal.muted)
-        line.append(d.name, style="bold")
-        line.append(f"  {d.staff_id}" + (f" · {d.team}" if d.team else ""))
-        if self.note:
-            line.append(
-                f"\nwritten by {self.note.author} {when(self.note.created_at, self.fapp.settings.tz, message.profile.now)}"
-                + (f" · version {self.note.revision}" if self.note.revision > 1 else ""),
-                style=pal.muted,
-            )
-        head.update(line)
-        snap = (
-            self.note.snapshot if self.note and self.note.snapshot else message.profile.snapshot()
-        )
-        label = "Then" if self.note else "Now"
-        self.query_one("#note-snapshot", Static).update(
-            Text(f"{label}: {snap.summary(duration)}", style=pal.muted)
-        )
+        tz, now = self.fapp.settings.tz, self.fapp.clock.now()
+        self._render_head()
         if self.note:
             n = self.note
+            self.base_revision = n.revision
             self.baseline = {
                 "category": n.category,
                 "body": n.body,
@@ -325,6 +335,10 @@ class NoteScreen(Screen[NoteRow | None]):
                 "follow_up": n.follow_up.isoformat() if n.follow_up else "",
                 "acknowledged": n.acknowledged,
             }
+            if n.snapshot:
+                self.query_one("#note-snapshot", Static).update(
+                    Text(f"Then: {n.snapshot.summary(duration)}", style=pal.muted)
+                )
         else:
             self.baseline = {
                 "category": None,
@@ -334,13 +348,22 @@ class NoteScreen(Screen[NoteRow | None]):
                 "acknowledged": False,
             }
         values = dict(self.baseline)
-        if message.draft is not None:
-            values.update({k: v for k, v in message.draft.payload.items() if k in self.FIELDS})
-            self._seq = self._saved_seq = message.draft.seq
+        draft = message.draft
+        if draft is not None:
+            values.update({k: v for k, v in draft.payload.items() if k in self.FIELDS})
+            if draft.payload.get("follow_up_date"):  # "+3d" typed days ago means that day
+                values["follow_up"] = draft.payload["follow_up_date"]
+            self._seq = self._saved_seq = draft.seq
+            self._stored = {k: values[k] for k in self.FIELDS}
             self.notify(
-                f"Your unsaved draft from {when(message.draft.updated_at, self.fapp.settings.tz, message.profile.now)} is back.",
-                timeout=4,
+                f"Your unsaved draft from {when(draft.updated_at, tz, now)} is back.", timeout=4
             )
+            base = draft.payload.get("base_revision")
+            if self.note and isinstance(base, int) and base != self.note.revision:
+                # Someone saved the note after this draft was written: saving must not
+                # quietly put the draft over their words.
+                self.base_revision = base
+                self._warn_changed(self.note)
         self._fill(values)
         for w in self._inputs():
             w.disabled = False
@@ -353,6 +376,49 @@ class NoteScreen(Screen[NoteRow | None]):
             body.focus()
         self._show_follow_up(values.get("follow_up") or "")
         self._show_draft_state()
+
+    def _render_head(self) -> None:
+        d, pal = self.person, self.fapp.palette
+        if d is None:
+            return
+        what = f"Edit note #{self.note.id}" if self.note else "New coaching note"
+        line = Text()
+        line.append(f"{what} · ", style=pal.muted)
+        line.append(d.name, style="bold")
+        line.append(f"  {d.staff_id}" + (f" · {d.team}" if d.team else ""))
+        if self.note:
+            tz, now = self.fapp.settings.tz, self.fapp.clock.now()
+            line.append(
+                f"\nwritten by {self.note.author} {when(self.note.created_at, tz, now)}"
+                + (f" · version {self.note.revision}" if self.note.revision > 1 else ""),
+                style=pal.muted,
+            )
+        self.query_one("#note-head", Static).update(line)
+
+    def _warn_changed(self, theirs: NoteRow) -> None:
+        first = theirs.body if len(theirs.body) <= 160 else theirs.body[:159] + "…"
+        self.query_one("#note-errors", Static).update(
+            Text(
+                f"⚠ {theirs.updated_by} saved this note at "
+                f"{when(theirs.updated_at, self.fapp.settings.tz, self.fapp.clock.now())} "
+                f"(version {theirs.revision}), after your text was written. Theirs: «{first}»\n"
+                "Your text is here and kept in your draft. ctrl+s saves yours as the new "
+                "version (theirs stays in the note's history); escape to leave it.",
+                style=self.fapp.palette.warn,
+            )
+        )
+
+    @on(ProfileLoaded)
+    def _profile_loaded(self, message: ProfileLoaded) -> None:
+        self.profile = message.profile
+        if message.profile is not None and not (self.note and self.note.snapshot):
+            label = "Then" if self.note else "Now"
+            self.query_one("#note-snapshot", Static).update(
+                Text(
+                    f"{label}: {message.profile.snapshot().summary(duration)}",
+                    style=self.fapp.palette.muted,
+                )
+            )
 
     def _fill(self, values: dict[str, Any]) -> None:
         cat = self.query_one("#note-category", Select)
@@ -396,16 +462,26 @@ class NoteScreen(Screen[NoteRow | None]):
             self._show_follow_up(event.value)
         if not self.ready or self.key is None:
             return
-        if self._seq == 0 and self.payload() == self.baseline:
-            return  # the form filling itself in, not anyone typing
+        if self.payload() == (self._stored if self._seq else self.baseline):
+            return  # the form filling itself in, not anyone typing: nothing new to keep
         self._seq += 1
-        if not self._saving_draft:
+        if not self._saving_draft and not self._finishing:
             self._save_draft_now()
 
     def _save_draft_now(self) -> None:
         if self.key is None or self.staff_id is None:
             return
         self._saving_draft = True
+        payload = self.payload()
+        self._stored = dict(payload)
+        payload["base_revision"] = self.base_revision
+        try:
+            day = parse_follow_up(
+                payload["follow_up"], self.fapp.clock.now(), self.fapp.settings.tz
+            )
+            payload["follow_up_date"] = day.isoformat() if day else ""
+        except FollowUpError:
+            pass
         draft = Draft(
             self.key,
             self.fapp.settings.user,
@@ -413,7 +489,7 @@ class NoteScreen(Screen[NoteRow | None]):
             self.note_id,
             self._seq,
             self.fapp.clock.now(),
-            self.payload(),
+            payload,
         )
         self._write_draft(draft)
 
@@ -435,10 +511,22 @@ class NoteScreen(Screen[NoteRow | None]):
             self.query_one("#note-draft-state", Static).update(
                 Text(f"draft NOT saved: {message.error}", style=self.fapp.palette.bad)
             )
-        if self._seq > self._saved_seq and message.error is None:
+        if self._after_draft is not None:  # the save or discard that waited for this write
+            then, self._after_draft = self._after_draft, None
+            then()
+        elif self._seq > self._saved_seq and message.error is None and not self._finishing:
             self._save_draft_now()  # typed more while that one was being written
         else:
             self._show_draft_state()
+
+    def _when_drafts_done(self, then: Callable[[], None]) -> None:
+        """Run `then` now, or once the draft write in flight has committed: a draft write
+        that lands after the save (or discard) would bring the draft back."""
+        self._finishing = True
+        if self._saving_draft:
+            self._after_draft = then
+        else:
+            then()
 
     def _show_draft_state(self) -> None:
         box = self.query_one("#note-draft-state", Static)
@@ -534,7 +622,7 @@ class NoteScreen(Screen[NoteRow | None]):
         if note is None:
             return
         self._saving = True
-        self._save(note)
+        self._when_drafts_done(lambda: self._save(note))
 
     @work(thread=True, exclusive=True, group="note-save")
     def _save(self, note: NoteInput) -> None:
@@ -542,13 +630,15 @@ class NoteScreen(Screen[NoteRow | None]):
         now = app.clock.now()
         try:
             if self.note is None:
-                assert self.profile is not None
+                profile = self.profile or load_agent(
+                    app.engine, app.settings, now, staff_id=note.staff_id
+                )
                 saved = coaching.add_note(
                     app.engine,
                     note,
                     author=app.settings.user,
                     now=now,
-                    snapshot=self.profile.snapshot(),
+                    snapshot=profile.snapshot(),
                     categories=app.settings.note_categories,
                     draft_key=self.key,
                 )
@@ -559,14 +649,18 @@ class NoteScreen(Screen[NoteRow | None]):
                     note,
                     editor=app.settings.user,
                     now=now,
-                    expected_revision=self.note.revision,
+                    expected_revision=self.base_revision or self.note.revision,
                     categories=app.settings.note_categories,
                     draft_key=self.key,
                 )
         except NoteError as exc:
             self.post_message(NoteSaved(None, problems=exc.problems))
         except NoteConflict as exc:
-            self.post_message(NoteSaved(None, str(exc)))
+            theirs = None
+            if self.note is not None:
+                with app.engine.connect() as conn:
+                    theirs = coaching.get_note(conn, self.note.id)
+            self.post_message(NoteSaved(None, str(exc), theirs=theirs))
         except Exception as exc:
             self.post_message(
                 NoteSaved(None, f"not saved ({type(exc).__name__}: {exc}); your draft is kept")
@@ -578,7 +672,20 @@ class NoteScreen(Screen[NoteRow | None]):
     def _saved(self, message: NoteSaved) -> None:
         self._saving = False
         if message.note is None:
-            if message.problems:
+            self._finishing = False  # still writing: keep the draft going
+            if self._seq > self._saved_seq and not self._saving_draft:
+                self._save_draft_now()
+            if message.theirs is not None:
+                # Show their version; the next ctrl+s saves over it, keeping theirs as a
+                # revision. Nothing the person typed is touched.
+                self.note = message.theirs
+                self.base_revision = message.theirs.revision
+                self._render_head()
+                self._warn_changed(message.theirs)
+                self._seq += 1  # the draft now records the version it is based on
+                if not self._saving_draft:
+                    self._save_draft_now()
+            elif message.problems:
                 self._show_problems(message.problems)
             else:
                 self.query_one("#note-errors", Static).update(
@@ -590,6 +697,8 @@ class NoteScreen(Screen[NoteRow | None]):
         self.dismiss(message.note)
 
     def action_close(self) -> None:
+        if self._saving:
+            return  # the save in flight decides: saved (and closed) or an error shown
         if not self.ready:
             self.dismiss(None)
             return
@@ -615,10 +724,11 @@ class NoteScreen(Screen[NoteRow | None]):
 
     def _drop_draft(self) -> None:
         self.ready = False
-        key = self.key
+        key, engine, app = self.key, self.fapp.engine, self.app
         if key is not None:
-            engine = self.fapp.engine
-            self.app.run_worker(lambda: coaching.delete_draft(engine, key), thread=True)
+            self._when_drafts_done(
+                lambda: app.run_worker(lambda: coaching.delete_draft(engine, key), thread=True)
+            )
 
 
 class NoteViewLoaded(Message):
