@@ -110,8 +110,6 @@ class Call(SQLModel, table=True):
         UniqueConstraint("callid", "queue", name="uq_call_callid_queue"),
         Index("ix_call_entered_at", "entered_at"),
         Index("ix_call_rev", "rev"),
-        # An agent's calls of a day (the agent page), without reading the whole table.
-        Index("ix_call_agent_answered", "agent", "answered_at"),
     )
     id: int | None = Field(default=None, primary_key=True)
     callid: str

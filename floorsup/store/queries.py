@@ -281,9 +281,11 @@ def agent_day(conn: Connection, agent: str, day_start: float, now: float) -> Age
         _call(r)
         for r in fetchall(
             conn,
-            f"SELECT {_CALL_COLS} FROM call WHERE agent = ? AND answered_at >= ? AND answered_at <= ? "
-            "ORDER BY answered_at",
-            (agent, day_start, now),
+            # Through the day's calls by when they entered (ix_call_entered_at: bounded by
+            # the day, not the table's history; no index of its own, which ingest would pay).
+            f"SELECT {_CALL_COLS} FROM call WHERE entered_at >= ? AND entered_at <= ? "
+            "AND agent = ? AND answered_at >= ? AND answered_at <= ? ORDER BY answered_at",
+            (day_start - WAITING_HORIZON, now, agent, day_start, now),
         )
     )
     return AgentDay(
