@@ -74,6 +74,17 @@ FIELDS = (
 )
 
 
+def _csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], cell: Any = None) -> str:
+    """One CSV for a report: a header of `fields`, None as empty, `cell(key, value)` for
+    any other rendering of a value."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(fields)
+    for r in rows:
+        w.writerow(["" if r.get(k) is None else (cell(k, r[k]) if cell else r[k]) for k in fields])
+    return buf.getvalue()
+
+
 def render(
     rows: Sequence[QueueIntervalStats], fmt: str, settings: Settings, *, skip_empty: bool = True
 ) -> str:
@@ -81,12 +92,7 @@ def render(
     if fmt == "json":
         return json.dumps(dicts, indent=2, ensure_ascii=False)
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=FIELDS, extrasaction="ignore", lineterminator="\n")
-        w.writeheader()
-        for d in dicts:
-            w.writerow({k: ("" if d.get(k) is None else d.get(k)) for k in FIELDS})
-        return buf.getvalue()
+        return _csv(dicts, FIELDS)
     table = Table(
         title="Queue report",
         caption=f"Service level = {SL_FORMULA_TEXT[settings.sl_formula]}; T = the queue's target. "
@@ -192,18 +198,8 @@ def render_adherence(
 ) -> str:
     if fmt == "json":
         return json.dumps(list(rows), indent=2, ensure_ascii=False)
-    if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(ADHERENCE_FIELDS)
-        for r in rows:
-            w.writerow(
-                [
-                    "" if r[k] is None else (len(r[k]) if k == "exceptions" else r[k])
-                    for k in ADHERENCE_FIELDS
-                ]
-            )
-        return buf.getvalue()
+    if fmt == "csv":  # exceptions: how many (the JSON lists them)
+        return _csv(rows, ADHERENCE_FIELDS, lambda k, v: len(v) if k == "exceptions" else v)
     table = Table(
         title=f"Adherence {day.isoformat()}",
         caption="adherence = time in adherence / scheduled time; conformance = productive time "
@@ -274,7 +270,7 @@ def coaching_report(
     first, with each follow-up's status as of `now`. ValueError for an empty period or a
     team nobody is in."""
     from floorsup.domain.coaching import follow_up_status, local_today
-    from floorsup.store.coaching import NoteQuery, find_notes
+    from floorsup.store.coaching import NoteQuery, find_notes, team_ids
     from floorsup.store.sql import fetchall
 
     if last < first:
@@ -284,21 +280,16 @@ def coaching_report(
     _, end = day_bounds(last, tz)
     today = local_today(now, tz)
     with engine.connect() as conn:
-        wanted: str | None = None
-        if team is not None:
+        if team is not None and not team_ids(conn, team):
             teams = sorted(str(n) for (n,) in fetchall(conn, "SELECT name FROM team"))
-            by_fold = {t.casefold(): t for t in teams}
-            wanted = by_fold.get(team.strip().casefold())
-            if wanted is None:
-                raise ValueError(
-                    f"--team {team!r}: no such team (expected one of: "
-                    f"{', '.join(teams) or 'none yet: import the roster first'})"
-                )
-        notes = find_notes(conn, NoteQuery(created_from=start, created_to=end, limit=2**31 - 1))
-    # The team the agent was in when the note was written; matched here, not in SQL, so
-    # that case folding is the same for every alphabet.
-    if wanted is not None:
-        notes = [n for n in notes if n.team == wanted]
+            raise ValueError(
+                f"--team {team!r}: no such team (expected one of: "
+                f"{', '.join(teams) or 'none yet: import the roster first'})"
+            )
+        # The team the agent was in when the note was written (find_notes folds its case).
+        notes = find_notes(
+            conn, NoteQuery(team=team, created_from=start, created_to=end, limit=2**31 - 1)
+        )
     notes.sort(key=lambda n: (n.created_at, n.id))
     out = []
     for n in notes:
@@ -353,21 +344,11 @@ def render_coaching(
     if fmt == "json":
         return json.dumps(list(rows), indent=2, ensure_ascii=False)
     if fmt == "csv":
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(COACHING_FIELDS)
-        for r in rows:
-            w.writerow(
-                [
-                    ""
-                    if r[k] is None
-                    else ("true" if r[k] else "false")
-                    if isinstance(r[k], bool)
-                    else r[k]
-                    for k in COACHING_FIELDS
-                ]
-            )
-        return buf.getvalue()
+        return _csv(
+            rows,
+            COACHING_FIELDS,
+            lambda k, v: ("true" if v else "false") if isinstance(v, bool) else v,
+        )
     period = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
     table = Table(
         title=f"Coaching notes {period}",
