@@ -32,9 +32,10 @@ At a fixed clock (14:00 of the last day) it measures, over random agents (--samp
       part of a name), and no filter (the newest notes);
   (d) `follow_ups` due today across the floor (and for one team);
   (e) the real screens, Textual headless (`make_app(...).run_test(size=(120, 40))`): from
-      `push_screen(AgentScreen(staff_id=...))` until `screen.profile` is set and the screen
-      painted, and from `push_screen(NoteScreen(staff_id=...))` until `screen.ready`; in a
-      fresh process, as the app runs, with the app's garbage collections and heap noted.
+      `open_page(app, staff_id=...)` (what `enter` on a board calls: read, then push) until
+      the agent page is painted with the profile, and from `app.open_note(staff_id=...)`
+      (what `n` calls) until the note form is painted ready to type; in a fresh process,
+      as the app runs (its garbage collection policy included), heap noted.
   (f) with --disk-cold N: `load_agent` for N agents with the file evicted from the OS page
       cache first (a morning after a reboot).
 
@@ -917,12 +918,12 @@ async def tui_bench(settings: Settings, now: float, sample: dict[str, list[str]]
     import floorsup.tui.screens.agent as agent_screen
     import floorsup.tui.screens.note as note_screen
     from floorsup.tui.app import make_app
-    from floorsup.tui.screens.agent import AgentScreen
+    from floorsup.tui.screens.agent import AgentScreen, open_page
     from floorsup.tui.screens.floor import FloorScreen
     from floorsup.tui.screens.note import NoteScreen
 
     engine = make_engine(settings.url)  # a new engine: the first page opened is cold
-    app = make_app(settings, engine, FixedClock(now))
+    app = make_app(settings, engine, FixedClock(now), freeze_heap=True)  # as the app runs
     marks: dict[str, float] = {}
     real_display = app._display
 
@@ -965,17 +966,20 @@ async def tui_bench(settings: Settings, now: float, sample: dict[str, list[str]]
             await asyncio.sleep(0.5)
             out["heap_start"] = heap()
 
-            async def open_(screen: Any, ready: Callable[[Any], bool]) -> dict[str, float]:
+            async def open_(
+                kind: type, open_it: Callable[[], None], ready: Callable[[Any], bool]
+            ) -> dict[str, float]:
                 marks.clear()
                 gc_log.clear()
+                floor = app.screen
                 t0 = time.perf_counter()
-                app.push_screen(screen)
+                open_it()  # as the key does
                 deadline = t0 + 30
                 # Polled with a plain 1 ms sleep: pilot.pause() first waits for every widget
                 # of the screen to drain its messages, which took 100+ ms a poll here.
-                while not (app.screen is screen and ready(screen)):
+                while not (isinstance(app.screen, kind) and ready(app.screen)):
                     if time.perf_counter() > deadline:
-                        raise TimeoutError(f"{type(screen).__name__} never got ready")
+                        raise TimeoutError(f"{kind.__name__} never got ready")
                     await asyncio.sleep(POLL_S)
                 t_ready = time.perf_counter()
                 while "painted" not in marks and time.perf_counter() < deadline:
@@ -983,6 +987,7 @@ async def tui_bench(settings: Settings, now: float, sample: dict[str, list[str]]
                 gcs = list(gc_log)
                 app.pop_screen()
                 await pilot.pause()  # back on the floor and settled before the next
+                assert app.screen is floor
                 await asyncio.sleep(0.1)
                 return {
                     "ready": t_ready - t0,
@@ -1000,12 +1005,18 @@ async def tui_bench(settings: Settings, now: float, sample: dict[str, list[str]]
             def form_ready(s: Any) -> bool:
                 return bool(s.ready)
 
+            def page(sid: str) -> Callable[[], None]:
+                return lambda: open_page(app, staff_id=sid)
+
+            def form(sid: str) -> Callable[[], None]:
+                return lambda: app.open_note(staff_id=sid)
+
             for sid in sample["tui_page"]:
-                out["page"].append(await open_(AgentScreen(staff_id=sid), page_ready))
+                out["page"].append(await open_(AgentScreen, page(sid), page_ready))
             for sid in sample["tui_form"]:
-                out["form"].append(await open_(NoteScreen(staff_id=sid), form_ready))
+                out["form"].append(await open_(NoteScreen, form(sid), form_ready))
             for sid in sample["tui_page"][1:11]:
-                out["page_again"].append(await open_(AgentScreen(staff_id=sid), page_ready))
+                out["page_again"].append(await open_(AgentScreen, page(sid), page_ready))
             out["heap_end"] = heap()
             out["opens"] = len(out["page"]) + len(out["form"]) + len(out["page_again"])
             await pilot.press("q")
@@ -1062,39 +1073,39 @@ def tui_rows(t: dict[str, Any]) -> list[Row]:
             else "; no full GC during the opens"
         )
         return (
-            f"medians: push → worker starts (compose, mount) {ms(med['mount'])}, "
-            f"`load_agent` in the worker {ms(med['load'])}, then → painted "
-            f"(message, fill, layout, paint) {ms(med['after'])}{gcs}"
+            f"medians: key → the read starts {ms(med['mount'])}, `load_agent` in the "
+            f"worker {ms(med['load'])}, then → painted (push, compose or refill, layout, "
+            f"paint) {ms(med['after'])}{gcs}"
         )
 
     page, form, again = t["page"], t["form"], t["page_again"]
     return [
         Row(
-            "(e) agent page: push → `profile` set",
+            "(e) agent page: key → `profile` set",
             col(page[1:], "ready"),
             page[0]["ready"],
             "first open of the session = cold; polled every 1 ms",
         ),
         Row(
-            "(e) agent page: push → painted with the profile",
+            "(e) agent page: key → painted with the profile",
             col(page[1:], "painted"),
             page[0]["painted"],
             parts(page[1:]),
         ),
         Row(
-            "(e) agent page, same agent again: push → painted",
+            "(e) agent page, same agent again: key → painted",
             col(again, "painted"),
             None,
             parts(again),
         ),
         Row(
-            "(e) note form: push → `ready`",
+            "(e) note form: key → `ready`",
             col(form[1:], "ready"),
             form[0]["ready"],
             "polled every 1 ms",
         ),
         Row(
-            "(e) note form: push → painted ready",
+            "(e) note form: key → painted ready",
             col(form[1:], "painted"),
             form[0]["painted"],
             parts(form[1:]),

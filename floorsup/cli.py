@@ -222,7 +222,7 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.clock import WallClock
     from floorsup.tui.app import make_app
 
-    app = make_app(settings, engine=_engine(settings), clock=WallClock())
+    app = make_app(settings, engine=_engine(settings), clock=WallClock(), freeze_heap=True)
     app.run()
     return 0
 

@@ -269,7 +269,7 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         else:
             from floorsup.tui.app import make_app
 
-            make_app(settings, engine=demo.engine, clock=demo.clock).run()
+            make_app(settings, engine=demo.engine, clock=demo.clock, freeze_heap=True).run()
     finally:
         demo.close()
     if demo.errors:

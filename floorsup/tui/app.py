@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.events import Event, Key
 
 from floorsup.clock import Clock, WallClock
 from floorsup.config import Settings
@@ -16,6 +17,7 @@ from floorsup.store.coaching import drafts_for
 from floorsup.store.queries import RosterEntry, roster
 from floorsup.tui.commands import FloorCommands
 from floorsup.tui.format import Palette
+from floorsup.tui.heap import QuietGc
 
 
 class FloorsupApp(App[None]):
@@ -33,11 +35,15 @@ class FloorsupApp(App[None]):
     # While a form is open these wait: a stray key must not throw away what is being typed.
     NOT_IN_FORMS = {"quit", "show_floor", "show_adherence", "show_coaching"}
 
-    def __init__(self, settings: Settings, engine: Engine, clock: Clock) -> None:
+    def __init__(
+        self, settings: Settings, engine: Engine, clock: Clock, *, freeze_heap: bool = False
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.engine = engine
         self.clock = clock
+        self.freeze_heap = freeze_heap  # the app run for real: see `floor_drawn`
+        self.quiet_gc = QuietGc()
         self.palette = Palette()
         self.roster: list[RosterEntry] = []  # for search; loaded in a worker, never waited on
 
@@ -67,6 +73,21 @@ class FloorsupApp(App[None]):
                 timeout=8,
             )
 
+    def floor_drawn(self) -> None:
+        """The floor has its first numbers on screen: from now on garbage is collected
+        between key presses (`tui/heap.py`). Only with `freeze_heap`, the app run for real:
+        never in the test process, where many apps share one interpreter."""
+        if self.freeze_heap:
+            self.call_after_refresh(self.quiet_gc.start, self)
+
+    async def on_event(self, event: Event) -> None:
+        if isinstance(event, Key):
+            self.quiet_gc.key_pressed()
+        await super().on_event(event)
+
+    def on_unmount(self) -> None:
+        self.quiet_gc.stop()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in self.NOT_IN_FORMS and getattr(self.screen, "is_form", False))
 
@@ -74,15 +95,15 @@ class FloorsupApp(App[None]):
         self, *, agent: str | None = None, staff_id: str | None = None, note_id: int | None = None
     ) -> None:
         """The note form for someone (by ACD name or staff id), or the picker first."""
-        from floorsup.tui.screens.note import AgentPicker, NoteScreen
+        from floorsup.tui.screens.note import AgentPicker, open_form
 
         if agent or staff_id:
-            self.push_screen(NoteScreen(agent=agent, staff_id=staff_id, note_id=note_id))
+            open_form(self, agent=agent, staff_id=staff_id, note_id=note_id)
             return
 
         def chosen(picked: str | None) -> None:
             if picked:
-                self.push_screen(NoteScreen(staff_id=picked))
+                open_form(self, staff_id=picked)
 
         self.push_screen(AgentPicker("Note for whom?"), chosen)
 
@@ -115,5 +136,7 @@ class FloorsupApp(App[None]):
             self.action_show_help_panel()
 
 
-def make_app(settings: Settings, engine: Engine, clock: Clock | None = None) -> FloorsupApp:
-    return FloorsupApp(settings, engine, clock or WallClock())
+def make_app(
+    settings: Settings, engine: Engine, clock: Clock | None = None, *, freeze_heap: bool = False
+) -> FloorsupApp:
+    return FloorsupApp(settings, engine, clock or WallClock(), freeze_heap=freeze_heap)

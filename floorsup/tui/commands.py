@@ -38,14 +38,14 @@ class FloorCommands(Provider):
         return sorted(floor.snapshot.agents, key=lambda a: a.name.lower())
 
     def _open(self, agent: str) -> None:
-        from floorsup.tui.screens.agent import AgentScreen
+        from floorsup.tui.screens.agent import open_page
 
-        self.app.push_screen(AgentScreen(agent))
+        open_page(self.app, agent)  # type: ignore[arg-type]
 
     def _open_staff(self, staff_id: str) -> None:
-        from floorsup.tui.screens.agent import AgentScreen
+        from floorsup.tui.screens.agent import open_page
 
-        self.app.push_screen(AgentScreen(staff_id=staff_id))
+        open_page(self.app, staff_id=staff_id)  # type: ignore[arg-type]
 
     def _run(self, action: str) -> None:
         if action == "note":

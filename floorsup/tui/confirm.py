@@ -19,8 +19,8 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Label(self.question)
-            yield Label(f"y: {self.yes}   n: {self.no}")
+            yield Label(self.question, markup=False)
+            yield Label(f"y: {self.yes}   n: {self.no}", markup=False)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -104,3 +104,9 @@ def spark(values: tuple[float, ...] | list[float], lo: float = 0.5, hi: float = 
         f = (min(max(v, lo), hi) - lo) / (hi - lo)
         out.append(_SPARK[round(f * (len(_SPARK) - 1))])
     return "".join(out)
+
+
+def plain(value: str) -> Text:
+    """A table cell shown exactly as typed. DataTable reads a plain `str` cell as Rich
+    markup: a note saying `[b]` would lose it, and one starting `[/x]` stops the paint."""
+    return Text(value, no_wrap=True, end="")

@@ -326,3 +326,47 @@ async def test_agent_page_shows_coaching_and_qa(floor, wait_for_floor, wait_for)
         await pilot.press("e")
         trends = str(page.query_one("#agent-trends").render())
         assert "phone" in trends and "87%" in trends
+
+
+async def test_brackets_in_a_note_show_as_typed(floor, wait_for_floor, wait_for) -> None:  # type: ignore[no-untyped-def]
+    """Tables read a plain string as Rich markup: `[b]` would be eaten and `[/x]` refused
+    mid-paint. What people type is shown as typed, on the agent page and in the list."""
+    from floorsup.domain.coaching import NoteInput
+    from floorsup.tui.screens.agent import AgentScreen
+
+    app = floor.app()
+    async with app.run_test(size=(100, 34)) as pilot:
+        screen = await wait_for_floor(pilot)
+        key = screen.query_one("#agents", DataTable).coordinate_to_cell_key((0, 0)).row_key.value
+        page_for = AgentScreen(key)
+        body = "[/x] said [b]no[/b] to the [red]offer"
+        app.push_screen(page_for)
+        await wait_for(pilot, lambda: page_for.profile is not None)
+        sid = page_for.profile.day.staff_id
+        coaching.add_note(
+            floor.engine,
+            NoteInput(staff_id=sid, category="quality", body=body),
+            author="[lead]",
+            now=floor.clock.now(),
+            snapshot=None,
+            categories=app.settings.note_categories,
+        )
+        await pilot.press("r")
+        await wait_for(pilot, lambda: page_for.profile.note_total > 0)
+        await pilot.press("c")
+        await pilot.pause()
+        table = page_for.query_one("#agent-notes", DataTable)
+        row = next(
+            table.get_row_at(i)
+            for i in range(table.row_count)
+            if "offer" in str(table.get_row_at(i)[-1])
+        )
+        assert str(row[-1]).startswith("[/x] said [b]no[/b]") and str(row[2]) == "[lead]"
+        await pilot.press("3")
+        await wait_for(pilot, lambda: isinstance(app.screen, CoachingScreen))
+        listed = app.screen.query_one(DataTable)
+        await wait_for(pilot, lambda: listed.row_count > 0)
+        await pilot.pause()
+        cells = [str(c) for i in range(listed.row_count) for c in listed.get_row_at(i)]
+        assert any(c.startswith("[/x] said [b]no[/b]") for c in cells)
+        assert app.screen is not None and app.return_code is None  # nothing failed mid-paint

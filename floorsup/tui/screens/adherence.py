@@ -17,12 +17,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from floorsup.adherence import ActualsCache, AdherenceRow, AdherenceSnapshot, build_adherence
 from floorsup.store.queries import ChangeWatcher
 from floorsup.store.schedules import authorize_exception
-from floorsup.tui.format import clock_text, duration, state_text
+from floorsup.tui.footer import KeyFooter
+from floorsup.tui.format import clock_text, duration, plain, state_text
 
 if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
@@ -77,7 +78,9 @@ class AuthoriseScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="authorise"):
-            yield Label(f"Authorise {self.who}'s time out of adherence from {self.since}")
+            yield Label(
+                f"Authorise {self.who}'s time out of adherence from {self.since}", markup=False
+            )
             yield Input(placeholder="why (required), then enter", id="why")
             yield Label("", id="why-error")
 
@@ -126,7 +129,7 @@ class AdherenceScreen(Screen[None]):
         yield Static(id="adh-summary")
         yield DataTable(id="adherence", cursor_type="row", zebra_stripes=True)
         yield Input(placeholder="filter: team or name", id="filter")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#adherence", DataTable)
@@ -185,7 +188,12 @@ class AdherenceScreen(Screen[None]):
         if message.error is not None:
             if self.stale_since is None:
                 self.stale_since = self.fapp.clock.now()
-            self.notify(f"Adherence not refreshed: {message.error}", severity="error", timeout=4)
+            self.notify(
+                f"Adherence not refreshed: {message.error}",
+                severity="error",
+                timeout=4,
+                markup=False,
+            )
         elif message.snapshot is not None:
             self.stale_since = None
             self.snapshot = message.snapshot
@@ -219,9 +227,9 @@ class AdherenceScreen(Screen[None]):
         adh = r.day.adherence
         widths = WIDE if self.app.size.width >= 100 else NARROW
         cells: list[str | Text] = [
-            r.person.name,
-            r.person.team or "—",
-            st.scheduled_activity or "—",
+            plain(r.person.name),
+            plain(r.person.team or "—"),
+            plain(st.scheduled_activity or "—"),
             state_text(st.state, st.reason, pal),
             status,
             "—" if adh is None else f"{adh:.0%}",
@@ -322,9 +330,9 @@ class AdherenceScreen(Screen[None]):
     def action_open_agent(self) -> None:
         row = self._selected()
         if row is not None and row.person.agent:
-            from floorsup.tui.screens.agent import AgentScreen
+            from floorsup.tui.screens.agent import open_page
 
-            self.app.push_screen(AgentScreen(row.person.agent))
+            open_page(self.fapp, row.person.agent)
 
     def action_note(self) -> None:
         row = self._selected()
@@ -387,6 +395,11 @@ class AdherenceScreen(Screen[None]):
 
     @on(Authorised)
     def _authorised(self, message: Authorised) -> None:
-        self.notify(message.text, severity="information" if message.ok else "error", timeout=4)
+        self.notify(
+            message.text,
+            severity="information" if message.ok else "error",
+            timeout=4,
+            markup=False,
+        )
         if message.ok:
             self._refresh_data(force=True)

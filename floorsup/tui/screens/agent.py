@@ -12,12 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
 from floorsup.agent import QA_HISTORY, AgentProfile, UnknownAgent, load_agent
 from floorsup.domain.coaching import local_today
 from floorsup.domain.intervals import local_date
-from floorsup.tui.format import age_cell, clock_text, duration, spark, state_text
+from floorsup.tui.footer import KeyFooter
+from floorsup.tui.format import age_cell, clock_text, duration, plain, spark, state_text
 from floorsup.tui.screens.note import follow_up_text, when
 from floorsup.tui.timeline import LEGEND, timeline
 
@@ -32,6 +34,54 @@ class AgentLoaded(Message):
         self.error = error
 
 
+def open_page(app: FloorsupApp, agent: str | None = None, staff_id: str | None = None) -> None:
+    """Open someone's agent page: read first, then show the page whole.
+
+    Read before the screen exists, the read has the interpreter to itself (9 ms with five
+    years of notes and QA). Read while the page was being built, it waited on the GIL for the
+    layout: 30-150 ms (bench/coaching_bench.py). Keys stay live meanwhile: a second press
+    replaces the first, and nothing is pushed if the screen changed in between. If the read
+    fails, the page is pushed anyway: it reads again and says what is wrong."""
+    origin = app.screen
+
+    def read() -> None:
+        worker = get_current_worker()
+        try:
+            profile: AgentProfile | None = load_agent(
+                app.engine, app.settings, app.clock.now(), agent=agent, staff_id=staff_id
+            )
+        except Exception:
+            profile = None
+
+        def show() -> None:
+            if worker.is_cancelled or app.screen is not origin:
+                return
+            if profile is None:
+                app.push_screen(AgentScreen(agent, staff_id=staff_id))
+            elif not app.is_screen_installed(KEPT_PAGE):
+                page = AgentScreen(agent, staff_id=staff_id, profile=profile)
+                app.install_screen(page, KEPT_PAGE)
+                app.push_screen(page)
+            else:
+                page = app.get_screen(KEPT_PAGE)
+                if page in app.screen_stack:  # a page opened from a page: a second one
+                    app.push_screen(AgentScreen(agent, staff_id=staff_id, profile=profile))
+                else:
+                    assert isinstance(page, AgentScreen)
+                    page.show_again(agent, staff_id, profile)
+                    app.push_screen(page)
+
+        app.call_from_thread(show)
+
+    app.run_worker(read, thread=True, exclusive=True, group="open-agent")
+
+
+# The page `open_page` keeps between opens (installed on the app, so closing it does not
+# unmount it): the next agent's page is the same widgets filled again. Building the page's
+# widgets (tabs, three tables, footer) and styling them took ~50 ms of the first open.
+KEPT_PAGE = "agent-page"
+
+
 class AgentScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
@@ -44,11 +94,22 @@ class AgentScreen(Screen[None]):
         Binding("r", "reload", "Reload"),
     ]
 
-    def __init__(self, agent: str | None = None, *, staff_id: str | None = None) -> None:
+    def __init__(
+        self,
+        agent: str | None = None,
+        *,
+        staff_id: str | None = None,
+        profile: AgentProfile | None = None,
+    ) -> None:
         super().__init__()
         self.agent = agent
         self.staff_id = staff_id
         self.profile: AgentProfile | None = None
+        self._read_before = profile  # from `open_page`: shown on mount, no second read
+        self._resumed = False
+        # Tabs filled from the current profile: only the one shown is filled on load, the
+        # others when first shown (DataTable measures every cell of every row it is given).
+        self._tabs_filled: set[str] = set()
 
     @property
     def fapp(self) -> FloorsupApp:
@@ -69,7 +130,7 @@ class AgentScreen(Screen[None]):
             with TabPane("e QA", id="tab-qa"):
                 yield Static(id="agent-trends")
                 yield DataTable(id="agent-qa", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         columns = {
@@ -99,14 +160,30 @@ class AgentScreen(Screen[None]):
             t = self.query_one(selector, DataTable)
             for key, label in cols:
                 t.add_column(label, key=key)
-        who = self.agent or self.staff_id or "?"
-        self.query_one("#agent-head", Static).update(Text(f"Loading {who}…"))
         self.query_one("#agent-spans", DataTable).focus()
+        if self._read_before is not None:
+            self._show(self._read_before)
+            self._read_before = None
+            return
+        who = self.agent or self.staff_id or "?"
+        self.query_one("#agent-head", Static).update(Text(f"Loading {who}…", no_wrap=True))
         self.action_reload()
 
+    def show_again(self, agent: str | None, staff_id: str | None, profile: AgentProfile) -> None:
+        """Make this kept page someone's page again (see KEPT_PAGE), before it is pushed."""
+        self.agent, self.staff_id = agent, staff_id
+        self._resumed = False  # this showing is not a return from a form: no second read
+        self.query_one("#agent-tabs", TabbedContent).active = "tab-today"
+        for table in self.query(DataTable):
+            table.clear()
+        self.query_one("#agent-spans", DataTable).focus()
+        self._show(profile)
+
     def on_screen_resume(self) -> None:
-        if self.profile is not None:  # back from a note, an evaluation or the schedule editor
+        # Back from a note, an evaluation or the schedule editor (not the first showing).
+        if self._resumed and self.profile is not None:
             self.action_reload()
+        self._resumed = True
 
     def action_reload(self) -> None:
         self._load()
@@ -114,6 +191,7 @@ class AgentScreen(Screen[None]):
     def action_tab(self, tab: str) -> None:
         tabs = self.query_one("#agent-tabs", TabbedContent)
         tabs.active = tab
+        self._fill_tab(tab)
         table = {
             "tab-today": "#agent-spans",
             "tab-coaching": "#agent-notes",
@@ -134,9 +212,9 @@ class AgentScreen(Screen[None]):
         if self.day is None or not self.day.staff_id:
             self.notify("Not on the roster: notes are kept for people on the roster.", timeout=3)
             return
-        from floorsup.tui.screens.note import NoteScreen
+        from floorsup.tui.screens.note import open_form
 
-        self.app.push_screen(NoteScreen(staff_id=self.day.staff_id))
+        open_form(self.fapp, staff_id=self.day.staff_id)
 
     def action_evaluate(self) -> None:
         if self.day is None or not self.day.staff_id:
@@ -177,7 +255,11 @@ class AgentScreen(Screen[None]):
             who = self.agent or self.staff_id
             head.update(Text(f"Could not load {who}: {message.error}", style=self.fapp.palette.bad))
             return
-        self.profile = prof = message.profile
+        self._show(message.profile)
+
+    def _show(self, prof: AgentProfile) -> None:
+        head = self.query_one("#agent-head", Static)
+        self.profile = prof
         d = prof.day
         app = self.fapp
         tz, now, pal = app.settings.tz, app.clock.now(), app.palette
@@ -218,9 +300,23 @@ class AgentScreen(Screen[None]):
             lines.append_text(self._coaching_line(prof))
         head.update(lines)
         self._render_timeline(prof)
-        self._fill_spans(prof)
-        self._fill_notes(prof)
-        self._fill_qa(prof)
+        tabs = self.query_one("#agent-tabs", TabbedContent)
+        tabs.get_tab("tab-coaching").label = f"c Coaching ({prof.note_total})"
+        more = "+" if len(prof.evaluations) >= QA_HISTORY else ""
+        tabs.get_tab("tab-qa").label = f"e QA ({len(prof.evaluations)}{more})"
+        self._tabs_filled.clear()
+        self._fill_tab(tabs.active)
+
+    @on(TabbedContent.TabActivated, "#agent-tabs")
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        self._fill_tab(event.pane.id or "")
+
+    def _fill_tab(self, tab: str) -> None:
+        if self.profile is None or tab in self._tabs_filled:
+            return
+        fill = {"tab-today": self._fill_spans, "tab-coaching": self._fill_notes}
+        fill.get(tab, self._fill_qa)(self.profile)
+        self._tabs_filled.add(tab)
 
     def _coaching_line(self, prof: AgentProfile) -> Text:
         pal, tz = self.fapp.palette, self.fapp.settings.tz
@@ -254,7 +350,7 @@ class AgentScreen(Screen[None]):
                 clock_text(s.end, tz, "%H:%M:%S") if s.end is not None else "now",
                 state_text(s.state, s.reason, pal),
                 duration(end - s.start),
-                s.queue or "",
+                plain(s.queue or ""),
                 key=str(i),
             )
 
@@ -272,16 +368,14 @@ class AgentScreen(Screen[None]):
             first = n.body.splitlines()[0] if n.body else ""
             table.add_row(
                 when(n.created_at, tz, prof.now, short=True),
-                n.category,
-                n.author,
+                plain(n.category),
+                plain(n.author),
                 Text(text, style=style),
-                first[:44] + ("…" if len(first) > 44 or "\n" in n.body else ""),
+                plain(first[:44] + ("…" if len(first) > 44 or "\n" in n.body else "")),
                 key=str(n.id),
             )
         if table.row_count:
             table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
-        tab = self.query_one("#agent-tabs", TabbedContent)
-        tab.get_tab("tab-coaching").label = f"c Coaching ({prof.note_total})"
 
     def _fill_qa(self, prof: AgentProfile) -> None:
         tz, pal = self.fapp.settings.tz, self.fapp.palette
@@ -301,15 +395,12 @@ class AgentScreen(Screen[None]):
         for e in prof.evaluations[:50]:
             table.add_row(
                 clock_text(e.evaluated_at, tz, "%Y-%m-%d"),
-                e.work_type,
+                plain(e.work_type),
                 f"{e.score:g}/{e.max_score:g}",
                 f"{e.pct:.0%}",
-                e.evaluator,
+                plain(e.evaluator),
                 key=str(e.id),
             )
-        more = "+" if len(prof.evaluations) >= QA_HISTORY else ""
-        tab = self.query_one("#agent-tabs", TabbedContent)
-        tab.get_tab("tab-qa").label = f"e QA ({len(prof.evaluations)}{more})"
 
     def _render_timeline(self, prof: AgentProfile) -> None:
         box = self.query_one("#agent-timeline", Static)

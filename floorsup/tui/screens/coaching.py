@@ -14,12 +14,14 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from floorsup.domain.coaching import local_today, parse_note_filter
 from floorsup.domain.intervals import day_bounds
 from floorsup.store import coaching, queries
 from floorsup.store.coaching import Draft, NoteQuery, NoteRow
+from floorsup.tui.footer import KeyFooter
+from floorsup.tui.format import plain
 from floorsup.tui.screens.note import follow_up_text, when
 
 if TYPE_CHECKING:
@@ -79,7 +81,7 @@ class CoachingScreen(Screen[None]):
         )
         yield DataTable(id="coaching-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="coaching-status")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         t = self.query_one("#coaching-table", DataTable)
@@ -177,8 +179,8 @@ class CoachingScreen(Screen[None]):
                 table.add_row(
                     when(d.updated_at, tz, now, short=True),
                     _clip(names.get(d.staff_id, d.staff_id), 18),
-                    str(d.payload.get("category") or ""),
-                    d.author,
+                    plain(str(d.payload.get("category") or "")),
+                    plain(d.author),
                     "edit" if d.note_id else "new",
                     _first_line(body, 40) or Text("(empty)", style=pal.muted),
                     key=k,
@@ -191,7 +193,7 @@ class CoachingScreen(Screen[None]):
                 table.add_row(
                     when(n.created_at, tz, now, short=True),
                     _clip(n.name, 18),
-                    n.category,
+                    plain(n.category),
                     _clip(n.author, 10),
                     Text(text, style=style),
                     _first_line(n.body, 40),
@@ -270,7 +272,7 @@ class CoachingScreen(Screen[None]):
     def _open(self, event: DataTable.RowSelected) -> None:
         event.stop()
         key = event.row_key.value or ""
-        from floorsup.tui.screens.note import NoteScreen, NoteView
+        from floorsup.tui.screens.note import NoteView, open_form
 
         if key.startswith("draft:"):
             d = next(
@@ -278,7 +280,7 @@ class CoachingScreen(Screen[None]):
                 None,
             )
             if d is not None:
-                self.app.push_screen(NoteScreen(staff_id=d.staff_id, note_id=d.note_id))
+                open_form(self.fapp, staff_id=d.staff_id, note_id=d.note_id)
         else:
             self.app.push_screen(NoteView(int(key)))
 
@@ -329,11 +331,11 @@ def due_matching(notes: list[NoteRow], fields: dict[str, str], words: str) -> li
     return out
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _clip(text: str, width: int) -> Text:
+    return plain(text if len(text) <= width else text[: width - 1] + "…")
 
 
-def _first_line(body: str, width: int = 70) -> str:
+def _first_line(body: str, width: int = 70) -> Text:
     first = body.strip().splitlines()[0] if body.strip() else ""
     more = len(first) > width or "\n" in body.strip()
-    return first[:width] + ("…" if more else "")
+    return plain(first[:width] + ("…" if more else ""))

@@ -19,19 +19,21 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from floorsup.adherence import ActualsCache, AdherenceSnapshot, build_adherence
 from floorsup.domain.metrics import SL_FORMULA_TEXT
 from floorsup.domain.types import AgentState
 from floorsup.floor import FloorCache, FloorSnapshot, build_floor
 from floorsup.store.queries import AgentNow, ChangeWatcher
+from floorsup.tui.footer import KeyFooter
 from floorsup.tui.format import (
     STATE_LABEL,
     age_cell,
     clock_text,
     duration,
     hhmm,
+    plain,
     short_secs,
     sl_cell,
     state_text,
@@ -172,7 +174,7 @@ class FloorScreen(Screen[None]):
             yield Static(id="summary")
             yield DataTable(id="agents", cursor_type="row", zebra_stripes=True)
         yield Input(placeholder="filter agents: name, team, state, reason, queue", id="filter")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         q = self.query_one("#queues", DataTable)
@@ -256,6 +258,8 @@ class FloorScreen(Screen[None]):
             self.last_fetch = message.snapshot.now
             self.fetch_count += 1
             self._apply(message.snapshot)
+            if self.fetch_count == 1:
+                self.fapp.floor_drawn()
         self._render_status()
 
     # -- rendering -------------------------------------------------------------------------
@@ -371,7 +375,7 @@ class FloorScreen(Screen[None]):
             "state": _cell(state, sort_value(a, "state", now)),
             "time": _cell(age_cell(a.state, now - a.since, pal), sort_value(a, "time", now)),
             "calls": _cell(str(a.calls_today), sort_value(a, "calls", now)),
-            "queue": _clip(a.queue, w["queue"])
+            "queue": plain(_clip(a.queue, w["queue"]))
             if a.queue
             else Text(_clip(",".join(a.member_queues), w["queue"]), style=pal.muted),
         }
@@ -512,9 +516,9 @@ class FloorScreen(Screen[None]):
         table = self.query_one("#agents", DataTable)
         key = self._cursor_key(table)
         if key is not None:
-            from floorsup.tui.screens.agent import AgentScreen
+            from floorsup.tui.screens.agent import open_page
 
-            self.app.push_screen(AgentScreen(key))
+            open_page(self.fapp, key)
 
     def action_note(self) -> None:
         key = self._cursor_key(self.query_one("#agents", DataTable))

@@ -16,8 +16,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.fuzzy import Matcher
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Checkbox, Footer, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from floorsup.agent import AgentProfile, UnknownAgent, load_agent
 from floorsup.domain.coaching import (
@@ -33,6 +34,7 @@ from floorsup.store import coaching, queries
 from floorsup.store.coaching import Draft, NoteConflict, NoteError, NoteRow, RevisionRow
 from floorsup.store.queries import RosterEntry, roster
 from floorsup.tui.confirm import Confirm
+from floorsup.tui.footer import KeyFooter
 from floorsup.tui.format import clock_text, duration
 
 if TYPE_CHECKING:
@@ -125,7 +127,7 @@ class AgentPicker(ModalScreen[str | None]):
                 options.add_option(Option(matcher.highlight(self._label(p)), id=p.staff_id))
         else:
             for p in self.people[: self.LIMIT]:
-                options.add_option(Option(self._label(p), id=p.staff_id))
+                options.add_option(Option(Text(self._label(p)), id=p.staff_id))
         if options.option_count:
             options.highlighted = 0
 
@@ -200,6 +202,70 @@ ACK_LABEL = {
 }
 
 
+def read_form(
+    app: FloorsupApp, staff_id: str | None, agent: str | None, note_id: int | None
+) -> NoteLoaded:
+    """The form's first, quick read: who, the note being edited and any draft."""
+    try:
+        with app.engine.connect() as conn:
+            person = queries.who(conn, agent=agent, staff_id=staff_id)
+            if person is None:
+                who_text = staff_id or agent or "nobody"
+                raise UnknownAgent(
+                    f"{who_text} is not on the roster: notes are kept for people on the "
+                    "roster (import it with `floorsup import roster`)"
+                )
+            note = draft = None
+            if note_id is not None:
+                note = coaching.get_note(conn, note_id)
+                if note is None:
+                    raise UnknownAgent(f"note {note_id} no longer exists")
+            key = coaching.draft_key(app.settings.user, person.staff_id, note_id)
+            draft = coaching.load_draft(conn, key)
+    except UnknownAgent as exc:
+        return NoteLoaded(None, None, None, str(exc))
+    except Exception as exc:
+        return NoteLoaded(None, None, None, f"{type(exc).__name__}: {exc}")
+    return NoteLoaded(person, note, draft)
+
+
+def read_numbers(app: FloorsupApp, staff_id: str) -> ProfileLoaded:
+    """The agent's numbers now, for the snapshot a new note keeps."""
+    try:
+        profile = load_agent(app.engine, app.settings, app.clock.now(), staff_id=staff_id)
+    except Exception:
+        profile = None  # the save reads the numbers itself then
+    return ProfileLoaded(profile)
+
+
+def open_form(
+    app: FloorsupApp,
+    *,
+    staff_id: str | None = None,
+    agent: str | None = None,
+    note_id: int | None = None,
+) -> None:
+    """Open the note form: read first, then show the form whole and ready to type (as
+    `agent.open_page` does, for the same reason: a read racing the form's layout for the
+    GIL took 5-10 times as long). Nothing is pushed if the screen changed in between."""
+    origin = app.screen
+
+    def read() -> None:
+        worker = get_current_worker()
+        first = read_form(app, staff_id, agent, note_id)
+        numbers = read_numbers(app, first.person.staff_id) if first.person else None
+
+        def show() -> None:
+            if not worker.is_cancelled and app.screen is origin:
+                form = NoteScreen(staff_id=staff_id, agent=agent, note_id=note_id)
+                form.read_before = (first, numbers)
+                app.push_screen(form)
+
+        app.call_from_thread(show)
+
+    app.run_worker(read, thread=True, exclusive=True, group="open-note")
+
+
 class NoteScreen(Screen[NoteRow | None]):
     """Write or edit a coaching note for one person. Dismisses with the saved note, or None."""
 
@@ -234,6 +300,8 @@ class NoteScreen(Screen[NoteRow | None]):
         self._after_draft: Callable[[], None] | None = None
         self._stored: dict[str, Any] = {}  # the form's fields as the stored draft has them
         self._finishing = False
+        # From `open_form`: what was read before the form was pushed (no read on mount).
+        self.read_before: tuple[NoteLoaded, ProfileLoaded | None] | None = None
 
     @property
     def fapp(self) -> FloorsupApp:
@@ -259,12 +327,19 @@ class NoteScreen(Screen[NoteRow | None]):
             yield Checkbox(ACK_LABEL[False], id="note-ack", compact=True)
             yield Static(id="note-draft-state")
         yield Static(id="note-errors")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         for w in self._inputs():
             w.disabled = True
-        self._load()
+        if self.read_before is None:
+            self._load()
+            return
+        first, numbers = self.read_before
+        self.read_before = None
+        self._loaded(first)
+        if numbers is not None:
+            self._profile_loaded(numbers)
 
     def _inputs(self) -> list[Any]:
         return [
@@ -280,37 +355,10 @@ class NoteScreen(Screen[NoteRow | None]):
     def _load(self) -> None:
         """Two reads: first who, the note and the draft (one quick transaction: the form
         opens for typing), then the agent's numbers for the snapshot."""
-        app = self.fapp
-        try:
-            with app.engine.connect() as conn:
-                person = queries.who(conn, agent=self.agent, staff_id=self.staff_id)
-                if person is None:
-                    who_text = self.staff_id or self.agent or "nobody"
-                    raise UnknownAgent(
-                        f"{who_text} is not on the roster: notes are kept for people on the "
-                        "roster (import it with `floorsup import roster`)"
-                    )
-                note = draft = None
-                if self.note_id is not None:
-                    note = coaching.get_note(conn, self.note_id)
-                    if note is None:
-                        raise UnknownAgent(f"note {self.note_id} no longer exists")
-                key = coaching.draft_key(app.settings.user, person.staff_id, self.note_id)
-                draft = coaching.load_draft(conn, key)
-        except UnknownAgent as exc:
-            self.post_message(NoteLoaded(None, None, None, str(exc)))
-            return
-        except Exception as exc:
-            self.post_message(NoteLoaded(None, None, None, f"{type(exc).__name__}: {exc}"))
-            return
-        self.post_message(NoteLoaded(person, note, draft))
-        try:
-            profile = load_agent(
-                app.engine, app.settings, app.clock.now(), staff_id=person.staff_id
-            )
-        except Exception:
-            profile = None  # the save reads the numbers itself then
-        self.post_message(ProfileLoaded(profile))
+        first = read_form(self.fapp, self.staff_id, self.agent, self.note_id)
+        self.post_message(first)
+        if first.person is not None:
+            self.post_message(read_numbers(self.fapp, first.person.staff_id))
 
     @on(NoteLoaded)
     def _loaded(self, message: NoteLoaded) -> None:
@@ -693,7 +741,7 @@ class NoteScreen(Screen[NoteRow | None]):
                 )
             return
         self.ready = False  # nothing more to keep as a draft
-        self.notify(f"Note saved for {message.note.name}.", timeout=3)
+        self.notify(f"Note saved for {message.note.name}.", timeout=3, markup=False)
         self.dismiss(message.note)
 
     def action_close(self) -> None:
@@ -761,7 +809,7 @@ class NoteView(Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="note-view"):
             yield Static("Loading…", id="note-view-text")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._load()
@@ -835,7 +883,7 @@ class NoteView(Screen[None]):
 
     def action_edit(self) -> None:
         if self.note is not None:
-            self.app.push_screen(NoteScreen(staff_id=self.note.staff_id, note_id=self.note.id))
+            open_form(self.fapp, staff_id=self.note.staff_id, note_id=self.note.id)
 
     def action_follow_up_done(self) -> None:
         n = self.note
@@ -861,6 +909,6 @@ class NoteView(Screen[None]):
 
     def action_open_agent(self) -> None:
         if self.note is not None:
-            from floorsup.tui.screens.agent import AgentScreen
+            from floorsup.tui.screens.agent import open_page
 
-            self.app.push_screen(AgentScreen(staff_id=self.note.staff_id))
+            open_page(self.app, staff_id=self.note.staff_id)  # type: ignore[arg-type]

@@ -12,12 +12,13 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from floorsup.agent import AgentProfile, load_agent
 from floorsup.domain.qa import EvaluationDateError, evaluation_problems, parse_evaluation_day
 from floorsup.store import qa
 from floorsup.store.qa import EvaluationError, EvaluationRow
+from floorsup.tui.footer import KeyFooter
 
 if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
@@ -84,7 +85,7 @@ class QaScreen(Screen[EvaluationRow | None]):
             yield Input(s.user, id="qa-evaluator", compact=True)
         with Grid(id="qa-criteria"):
             for name, points in s.scorecard.items():
-                yield Label(f"{name} (/{points:g})", classes="qa-label")
+                yield Label(f"{name} (/{points:g})", classes="qa-label", markup=False)
                 yield Input(id=self._cid(name), compact=True, placeholder="—")
         with Horizontal(classes="qa-row"):
             yield Label("Score", classes="qa-label")
@@ -95,7 +96,7 @@ class QaScreen(Screen[EvaluationRow | None]):
         comments.border_title = "Comments"
         yield comments
         yield Static(id="qa-errors")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._load()
@@ -220,6 +221,7 @@ class QaScreen(Screen[EvaluationRow | None]):
         self.notify(
             f"Evaluation saved: {message.row.name} {message.row.pct:.0%} {message.row.work_type}.",
             timeout=3,
+            markup=False,
         )
         self.ready = False
         self.dismiss(message.row)

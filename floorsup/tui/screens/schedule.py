@@ -15,12 +15,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from floorsup.domain.intervals import day_bounds
 from floorsup.store import schedules
 from floorsup.tui.confirm import Confirm
-from floorsup.tui.format import clock_text, duration
+from floorsup.tui.footer import KeyFooter
+from floorsup.tui.format import clock_text, duration, plain
 
 if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
@@ -134,7 +135,7 @@ class ScheduleScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="schedule-head")
         yield DataTable(id="schedule", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         table = self.query_one("#schedule", DataTable)
@@ -167,7 +168,9 @@ class ScheduleScreen(Screen[None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         if message.segments is None:
-            self.notify(f"Could not load the schedule: {message.error}", severity="error")
+            self.notify(
+                f"Could not load the schedule: {message.error}", severity="error", markup=False
+            )
             return
         self.segments = sorted(message.segments)
         self.dirty = False
@@ -191,7 +194,7 @@ class ScheduleScreen(Screen[None]):
                 clock_text(s, tz, "%H:%M"),
                 clock_text(e, tz, "%H:%M"),
                 duration(e - s),
-                a,
+                plain(a),
                 key=str(i),
             )
         if self.segments:
@@ -269,11 +272,13 @@ class ScheduleScreen(Screen[None]):
     @on(Saved)
     def _saved(self, message: Saved) -> None:
         if message.error:
-            self.notify(f"Not saved: {message.error}", severity="error", timeout=6)
+            self.notify(f"Not saved: {message.error}", severity="error", timeout=6, markup=False)
             return
         self.dirty = False
         self._redraw()
-        self.notify(f"Saved {self.person}'s day ({len(self.segments)} segments)", timeout=3)
+        self.notify(
+            f"Saved {self.person}'s day ({len(self.segments)} segments)", timeout=3, markup=False
+        )
 
     def action_back(self) -> None:
         if not self.dirty:
