@@ -63,3 +63,71 @@ def test_downgrade_and_upgrade_again(tmp_path: Path) -> None:
     assert not any(n.startswith(("coaching_note", "qa_", "note_draft")) for n in names)
     ensure_schema(engine)
     assert current_revision(engine) == head_revision(engine)
+
+
+CAREER_TABLES = ("career_stage", "career_event", "mentorship", "leadership_note", "adherence_day")
+
+
+def test_0004_down_to_0003_and_up_again(tmp_path: Path) -> None:
+    """Migration 0004 (career path and mentoring) undoes to 0003 and redoes, keeping what
+    0003 made; the one-open-mentorship rule comes back with it as a partial unique index."""
+    from alembic import command
+
+    from floorsup.store.engine import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
+    ensure_schema(engine)
+
+    def names() -> set[str]:
+        with engine.connect() as conn:
+            return {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master").all()}
+
+    assert set(CAREER_TABLES) <= names()
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0003")
+    assert current_revision(engine) == "0003"
+    left = names()
+    assert not left & set(CAREER_TABLES)
+    assert not any(n.startswith(("ix_career", "ix_mentorship", "uq_mentorship")) for n in left)
+    assert {"coaching_note", "coaching_note_fts", "qa_evaluation", "staff"} <= left
+    ensure_schema(engine)
+    assert current_revision(engine) == head_revision(engine)
+    with engine.connect() as conn:
+        sql = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE name = 'uq_mentorship_open_mentee'"
+        ).scalar()
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": _include_name}),
+            SQLModel.metadata,
+        )
+    assert "UNIQUE" in sql and "WHERE ended_at IS NULL" in sql
+    assert diff == []
+    engine.dispose()
+
+
+def test_0004_renders_for_postgresql() -> None:
+    """The migration is written for PostgreSQL too: offline SQL for it has the partial
+    unique index and a boolean default PostgreSQL accepts (not SQLite's 0)."""
+    import contextlib
+    import io
+
+    from alembic import command
+    from alembic.config import Config
+
+    from floorsup.store.engine import MIGRATIONS_DIR
+
+    cfg = Config(output_buffer=io.StringIO())
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("sqlalchemy.url", "postgresql://floorsup@localhost/floorsup")
+    with contextlib.redirect_stdout(io.StringIO()):
+        command.upgrade(cfg, "0003:0004", sql=True)
+        command.downgrade(cfg, "0004:0003", sql=True)
+    out = cfg.output_buffer.getvalue()  # type: ignore[union-attr]
+    assert (
+        "CREATE UNIQUE INDEX uq_mentorship_open_mentee ON mentorship (mentee_pk) "
+        "WHERE ended_at IS NULL" in out
+    )
+    assert "mentor_opt_in BOOLEAN DEFAULT false NOT NULL" in out
+    assert "DROP TABLE mentorship" in out and "DROP TABLE career_stage" in out

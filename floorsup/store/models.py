@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, false, text
 from sqlalchemy import Text as SAText
 from sqlmodel import Field, SQLModel
 
@@ -291,3 +291,99 @@ class QaEvaluation(SQLModel, table=True):
     recorded_by: str
     recorded_at: float
     source: str = "screen"
+
+
+# -- career path and mentoring (migration 0004) ----------------------------------------------
+
+
+class CareerStage(SQLModel, table=True):
+    """Where one person stands on the career path now. No row means stage 1 since their
+    hire date (nobody has changed it yet); the history is in career_event."""
+
+    __tablename__ = "career_stage"
+    staff_pk: int = Field(primary_key=True, foreign_key="staff.id")
+    stage: int
+    since: float
+    # Their own choice to mentor (the rules decide whether they may).
+    mentor_opt_in: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    updated_by: str
+    updated_at: float
+
+
+class CareerEvent(SQLModel, table=True):
+    """One recorded step on someone's path: a promotion or regression (with the evidence
+    seen and any overridden refusal), a coaching plan or review, a move to another
+    department, or their choice to mentor. Never updated: the history is the audit."""
+
+    __tablename__ = "career_event"
+    __table_args__ = (Index("ix_career_event_staff_at", "staff_pk", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    staff_pk: int = Field(foreign_key="staff.id")
+    kind: str  # promote | regress | plan | review | move | opt_in | opt_out
+    from_stage: int | None = None
+    to_stage: int | None = None
+    reason: str = Field(sa_column=Column(SAText, nullable=False))
+    # JSON: the checks as they stood when the step was taken
+    evidence: str = Field(
+        default="{}", sa_column=Column(SAText, nullable=False, server_default=text("'{}'"))
+    )
+    override: str | None = Field(default=None, sa_column=Column(SAText, nullable=True))
+    department: str | None = None  # for "move"
+    by: str
+    at: float
+
+
+class Mentorship(SQLModel, table=True):
+    """A mentor paired with a mentee, from `started_at` until it ends. At most one open
+    pairing per mentee: a partial unique index holds that on SQLite and PostgreSQL."""
+
+    __tablename__ = "mentorship"
+    __table_args__ = (
+        Index(
+            "uq_mentorship_open_mentee",
+            "mentee_pk",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        Index("ix_mentorship_mentor_ended", "mentor_pk", "ended_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    mentor_pk: int = Field(foreign_key="staff.id")
+    mentee_pk: int = Field(foreign_key="staff.id")
+    started_at: float
+    started_by: str
+    reason: str = Field(
+        default="", sa_column=Column(SAText, nullable=False, server_default=text("''"))
+    )
+    override: str | None = Field(default=None, sa_column=Column(SAText, nullable=True))
+    ended_at: float | None = None
+    ended_by: str | None = None
+    end_reason: str | None = Field(default=None, sa_column=Column(SAText, nullable=True))
+
+
+class LeadershipNote(SQLModel, table=True):
+    """What someone saw of a person's leadership traits (communication, emotional
+    intelligence, humility, coachability): evidence for the mentor and lead pipeline."""
+
+    __tablename__ = "leadership_note"
+    __table_args__ = (Index("ix_leadership_note_staff_created", "staff_pk", "created_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    staff_pk: int = Field(foreign_key="staff.id")
+    trait: str
+    evidence: str = Field(sa_column=Column(SAText, nullable=False))
+    author: str
+    created_at: float
+
+
+class AdherenceDay(SQLModel, table=True):
+    """One person's adherence over one closed local day, worked out once and kept: the
+    mentor and mastery rules read weeks of it, and recomputing weeks of state spans on
+    every screen refresh would cost what a table read does not."""
+
+    __tablename__ = "adherence_day"
+    staff_pk: int = Field(primary_key=True, foreign_key="staff.id")
+    day: dt.date = Field(primary_key=True)
+    scheduled_seconds: float
+    adherent_seconds: float
+    computed_at: float

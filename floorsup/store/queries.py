@@ -3,6 +3,7 @@ cannot trigger lazy loads, and each takes `now` or a window (time is a parameter
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -359,3 +360,40 @@ def who(
     else:
         return None
     return RosterEntry(*rows[0]) if rows else None
+
+
+def member_queues(conn: Connection) -> dict[str, frozenset[str]]:
+    """The queues each person on the roster is a member of now (from the ACD's own
+    membership events, through all their ACD names)."""
+    out: dict[str, set[str]] = {}
+    for sid, queues in fetchall(
+        conn,
+        "SELECT s.staff_id, l.queues FROM agent_live l JOIN acd_agent a ON a.name = l.agent "
+        "JOIN staff s ON s.id = a.staff_pk WHERE l.queues != ''",
+    ):
+        out.setdefault(sid, set()).update(q for q in str(queues).split("|") if q)
+    return {sid: frozenset(qs) for sid, qs in out.items()}
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    staff_id: str
+    name: str
+    team: str | None
+    role: str
+    hire_date: dt.date | None
+
+
+def staff_rows(conn: Connection, *, role: str | None = None) -> list[StaffRow]:
+    """Everyone active on the roster (only `role`, if given), by name, with hire dates."""
+    sql = (
+        "SELECT s.staff_id, s.name, t.name, s.role, s.hire_date FROM staff s "
+        "LEFT JOIN team t ON t.id = s.team_id WHERE s.active"
+    )
+    params: tuple[object, ...] = ()
+    if role is not None:
+        sql, params = sql + " AND s.role = ?", (role,)
+    return [
+        StaffRow(sid, name, team, r, dt.date.fromisoformat(str(h)) if h else None)
+        for sid, name, team, r, h in fetchall(conn, sql + " ORDER BY s.name", params)
+    ]

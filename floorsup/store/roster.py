@@ -1,5 +1,12 @@
-"""Roster import: `staff_id,name,team,role,hire_date,acd_agent`. The whole file is checked
-first; any bad row rejects the file with its line numbers and nothing changes."""
+"""Roster import: `staff_id,name,team,role,hire_date,acd_agent` and optionally `login` (the
+name a person signs in to the computer with, so the app knows who is at the keyboard). The
+whole file is checked first; any bad row rejects the file with its line numbers and nothing
+changes.
+
+`login`: when the column is there, each listed person's login is set from it (an empty cell
+means none); without the column, stored logins are kept as they are. Logins are compared in
+any case, so one used twice in the file (or already held by someone the file does not list)
+rejects the file."""
 
 from __future__ import annotations
 
@@ -9,13 +16,14 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from floorsup.store.engine import write_conn
 from floorsup.store.models import ROLES
 from floorsup.store.sql import execute, executemany, fetchall
 
 ROSTER_COLUMNS = ("staff_id", "name", "team", "role", "hire_date", "acd_agent")
+OPTIONAL_COLUMNS = ("login",)
 
 
 class ImportError_(ValueError):
@@ -42,6 +50,7 @@ class RosterRow:
     role: str
     hire_date: dt.date | None
     acd_agents: tuple[str, ...]
+    login: str | None = None  # None: no login (or the file has no login column)
 
 
 @dataclass(frozen=True)
@@ -79,12 +88,16 @@ def parse_roster(path: Path, text: str) -> list[RosterRow]:
     if missing:
         raise ImportError_(
             str(path),
-            [f"{path}:1: header lacks {', '.join(missing)}: expected {','.join(ROSTER_COLUMNS)}"],
+            [
+                f"{path}:1: header lacks {', '.join(missing)}: expected "
+                f"{','.join(ROSTER_COLUMNS)} (and optionally login)"
+            ],
         )
-    ix = {c: header.index(c) for c in ROSTER_COLUMNS}
+    ix = {c: header.index(c) for c in ROSTER_COLUMNS + OPTIONAL_COLUMNS if c in header}
     rows: list[RosterRow] = []
     seen_ids: dict[str, int] = {}
     seen_acd: dict[str, int] = {}
+    seen_logins: dict[str, int] = {}
     for row in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -120,16 +133,55 @@ def parse_roster(path: Path, text: str) -> list[RosterRow]:
                 )
             else:
                 seen_acd[a] = line
-        rows.append(RosterRow(line, sid, name, get["team"], role, hire, names))
+        login = get.get("login") or None
+        if login is not None:
+            key = login.casefold()
+            if key in seen_logins:
+                problems.append(
+                    f"{path}:{line}: login {login!r} is already used on line {seen_logins[key]}"
+                )
+            else:
+                seen_logins[key] = line
+        rows.append(RosterRow(line, sid, name, get["team"], role, hire, names, login))
     if problems:
         raise ImportError_(str(path), problems)
     return rows
 
 
+def has_login_column(text: str) -> bool:
+    """Whether the file's header has the optional `login` column."""
+    first = next(csv.reader(io.StringIO(text, newline="")), [])
+    return "login" in (h.strip().lower() for h in first)
+
+
+def _login_clashes(conn: Connection, path: Path, rows: list[RosterRow]) -> list[str]:
+    """Logins in the file already held by someone the file does not list (who keeps it)."""
+    listed = {r.staff_id for r in rows}
+    held = {
+        login.strip().casefold(): sid
+        for sid, login in fetchall(
+            conn, "SELECT staff_id, login FROM staff WHERE login IS NOT NULL"
+        )
+        if sid not in listed
+    }
+    return [
+        f"{path}:{r.line}: login {r.login!r} already belongs to {held[r.login.casefold()]}, "
+        "who is not in this file"
+        for r in rows
+        if r.login is not None and r.login.casefold() in held
+    ]
+
+
 def import_roster(engine: Engine, path: str | Path) -> RosterResult:
     path = Path(path)
-    rows = parse_roster(path, read_csv_text(path))
+    text = read_csv_text(path)
+    rows = parse_roster(path, text)
+    with_login = has_login_column(text)
     with write_conn(engine) as conn, conn.begin():
+        if with_login:
+            clashes = _login_clashes(conn, path, rows)
+            if clashes:
+                raise ImportError_(str(path), clashes)
         teams = {n: i for i, n in fetchall(conn, "SELECT id, name FROM team")}
         for team in sorted({r.team for r in rows if r.team} - set(teams)):
             execute(conn, "INSERT INTO team (name) VALUES (?)", (team,))
@@ -157,6 +209,15 @@ def import_roster(engine: Engine, path: str | Path) -> RosterResult:
                     (*params, True, r.staff_id),
                 )
                 added += 1
+        if with_login:
+            # Cleared first, then set: logins may move between people within one file.
+            in_file = [(r.staff_id,) for r in rows]
+            executemany(conn, "UPDATE staff SET login = NULL WHERE staff_id = ?", in_file)
+            executemany(
+                conn,
+                "UPDATE staff SET login = ? WHERE staff_id = ?",
+                [(r.login, r.staff_id) for r in rows if r.login is not None],
+            )
         pks = {s: i for i, s in fetchall(conn, "SELECT id, staff_id FROM staff")}
         acd = [(a, pks[r.staff_id]) for r in rows for a in r.acd_agents]
         # An ACD name now on the roster is (re)assigned to that person; names dropped from

@@ -548,6 +548,40 @@ def schedule_for_day(
     return dict(out)
 
 
+def working_intervals(
+    conn: Connection,
+    start: float,
+    end: float,
+    *,
+    staff_ids: Sequence[str] | None = None,
+    not_working: Iterable[str] = ("off",),
+) -> dict[str, list[tuple[float, float]]]:
+    """Each person's scheduled time at work in [start, end), clipped to it, by start: every
+    segment but `not_working` ones (a lunch or a break is still time on the floor together,
+    which is what mentoring pairs need). `staff_ids` narrows it to those people."""
+    skip = tuple(not_working)
+    # The shift dates bound the (staff, date) index: a day either side of the UTC dates
+    # covers every zone and the night shifts that began the day before.
+    first = (dt.datetime.fromtimestamp(start, dt.UTC).date() - dt.timedelta(days=2)).isoformat()
+    last = (dt.datetime.fromtimestamp(end, dt.UTC).date() + dt.timedelta(days=1)).isoformat()
+    sql = (
+        'SELECT s.staff_id, g.start, g."end" FROM schedule_segment g '
+        'JOIN staff s ON s.id = g.staff_pk WHERE g.start < ? AND g."end" > ? '
+        "AND g.shift_date BETWEEN ? AND ?"
+    )
+    params: list[object] = [end, start, first, last]
+    if skip:
+        sql += f" AND g.activity NOT IN ({', '.join('?' * len(skip))})"
+        params += list(skip)
+    if staff_ids is not None:
+        sql += f" AND s.staff_id IN ({', '.join('?' * len(staff_ids))})"
+        params += list(staff_ids)
+    out: dict[str, list[tuple[float, float]]] = {}
+    for sid, a, b in fetchall(conn, sql + " ORDER BY s.staff_id, g.start", params):
+        out.setdefault(sid, []).append((max(float(a), start), min(float(b), end)))
+    return out
+
+
 def agents_for_adherence(conn: Connection) -> list[AdherencePerson]:
     """Everyone active on the roster, with their canonical ACD name (None if they have none),
     by team and name."""

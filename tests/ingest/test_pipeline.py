@@ -433,3 +433,80 @@ def test_roster_file_level_problems(
     with pytest.raises(ImportError_, match=problem):
         import_roster(engine, path)
     assert q(engine, "SELECT count(*) FROM staff") == [(0,)]
+
+
+# -- the optional login column -----------------------------------------------------------------
+
+
+def test_roster_login_column_sets_logins_and_its_absence_keeps_them(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "staff_id,name,team,role,hire_date,acd_agent,login\n"
+        "E100,Ana Example,Blue,agent,2021-04-01,SIP/1000, ana \n"
+        "E101,Ben Example,Blue,agent,,PJSIP/2002,ben\n"
+        "E200,Cara Example,,supervisor,2019-01-15,,\n"  # empty: no login
+    )
+    import_roster(engine, path)
+    logins = "SELECT staff_id, login FROM staff ORDER BY staff_id"
+    assert q(engine, logins) == [("E100", "ana"), ("E101", "ben"), ("E200", None)]
+    import_roster(engine, _plain(tmp_path))  # no login column: logins stay
+    assert q(engine, logins) == [("E100", "ana"), ("E101", "ben"), ("E200", None)]
+    # logins may move between people in one file; an empty cell clears one
+    path.write_text(
+        "staff_id,name,team,role,hire_date,acd_agent,login\n"
+        "E100,Ana Example,Blue,agent,2021-04-01,SIP/1000,ben\n"
+        "E101,Ben Example,Blue,agent,,PJSIP/2002,ana\n"
+        "E200,Cara Example,,supervisor,2019-01-15,,\n"
+    )
+    import_roster(engine, path)
+    assert q(engine, logins) == [("E100", "ben"), ("E101", "ana"), ("E200", None)]
+
+
+def _plain(tmp_path: Path) -> Path:
+    path = tmp_path / "plain.csv"
+    path.write_text(ROSTER)
+    return path
+
+
+def test_roster_login_used_twice_is_rejected_with_line_numbers(
+    engine: Engine, tmp_path: Path
+) -> None:
+    import_roster(engine, _plain(tmp_path))
+    before = q(engine, "SELECT * FROM staff ORDER BY 1")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "staff_id,name,team,role,hire_date,acd_agent,login\n"
+        "E100,Ana Example,Blue,agent,2021-04-01,SIP/1000,ana\n"
+        "E101,Ben Example,Blue,agent,,PJSIP/2002,\n"
+        "E200,Cara Example,,supervisor,2019-01-15,,ANA\n"  # 4: line 2's, in another case
+    )
+    with pytest.raises(ImportError_) as info:
+        import_roster(engine, bad)
+    assert info.value.problems == [f"{bad}:4: login 'ANA' is already used on line 2"]
+    assert q(engine, "SELECT * FROM staff ORDER BY 1") == before
+
+
+def test_roster_login_held_by_someone_not_in_the_file_is_rejected(
+    engine: Engine, tmp_path: Path
+) -> None:
+    first = tmp_path / "first.csv"
+    first.write_text(
+        "staff_id,name,team,role,hire_date,acd_agent,login\n"
+        "E100,Ana Example,Blue,agent,2021-04-01,SIP/1000,ana\n"
+    )
+    import_roster(engine, first)
+    tables = ("staff", "team", "acd_agent")
+    before = {t: q(engine, f"SELECT * FROM {t} ORDER BY 1") for t in tables}
+    second = tmp_path / "second.csv"
+    second.write_text(
+        "staff_id,name,team,role,hire_date,acd_agent,login\n"
+        "E300,Dan Example,Green,agent,,PJSIP/2003,Ana\n"
+    )
+    with pytest.raises(ImportError_) as info:
+        import_roster(engine, second)
+    assert info.value.problems == [
+        f"{second}:2: login 'Ana' already belongs to E100, who is not in this file"
+    ]
+    assert {t: q(engine, f"SELECT * FROM {t} ORDER BY 1") for t in tables} == before
