@@ -212,6 +212,33 @@ def cmd_report_coaching(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_report_career(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.reports import career_report, render_career
+
+    try:
+        report = career_report(_engine(settings), settings, _now(), team=args.team)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+    if args.growth:
+        report = {"agents": [], "growth": report["growth"]}
+    sys.stdout.write(render_career(report, args.format, width=max(120, width)))
+    if args.format == "json":
+        sys.stdout.write("\n")
+    return 0
+
+
+def cmd_report_mentoring(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.reports import mentoring_report, render_mentoring
+
+    report = mentoring_report(_engine(settings), settings, _now())
+    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+    sys.stdout.write(render_mentoring(report, args.format, width=max(120, width)))
+    if args.format == "json":
+        sys.stdout.write("\n")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.demo import run_demo
 
@@ -321,6 +348,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--team", help="only notes about agents of this team (when written)")
     s.add_argument("--format", choices=["table", "csv", "json"], default="table")
     s.set_defaults(func=cmd_report_coaching)
+
+    s = rsub.add_parser(
+        "career",
+        help="each agent's stage, the evidence for the next, who is at risk, and who grew "
+        "into other departments",
+    )
+    s.add_argument("--team", help="only this team")
+    s.add_argument(
+        "--growth", action="store_true", help="only who grew into other departments (and where)"
+    )
+    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    s.set_defaults(func=cmd_report_career)
+
+    s = rsub.add_parser(
+        "mentoring",
+        help="every mentorship with the mentee's QA and adherence before and since; new hires "
+        "without a mentor",
+    )
+    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    s.set_defaults(func=cmd_report_mentoring)
 
     s = sub.add_parser("demo", help="a believable floor, simulated live, in a fresh database")
     s.add_argument("--speed", type=float, default=1.0, help="run the clock X times faster")

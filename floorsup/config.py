@@ -12,6 +12,8 @@ from typing import Any
 import pendulum
 from platformdirs import user_config_dir, user_data_dir
 
+from floorsup.domain.career import DEFAULT_STAGES, MasteryRule, Stage, validate_stages
+from floorsup.domain.mentoring import MentorPolicy, validate_policy
 from floorsup.domain.metrics import SLFormula
 
 
@@ -92,6 +94,11 @@ class Settings:
     note_categories: tuple[str, ...] = DEFAULT_NOTE_CATEGORIES
     work_types: tuple[str, ...] = DEFAULT_WORK_TYPES
     scorecard: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCORECARD))
+    # The career path (TOML: [[stages]] name, adds = [work types], last_n, average, floor,
+    # weeks, adherence; in order, stage 1 first) and peer mentoring ([mentoring] table with
+    # MentorPolicy's fields).
+    stages: tuple[Stage, ...] = DEFAULT_STAGES
+    mentoring: MentorPolicy = field(default_factory=MentorPolicy)
 
     @property
     def url(self) -> str:
@@ -149,6 +156,25 @@ class Settings:
                 )
         if not 0.05 <= self.refresh_seconds <= 60:
             raise ConfigError("refresh_seconds: expected 0.05 to 60")
+        problems = validate_stages(self.stages)
+        known = {w.strip().lower() for w in self.work_types}
+        # Stages someone wrote must name work types QA knows; the shipped ones are kept with
+        # a centre's own work types (the career screen then shows no evidence on the missing).
+        for st in self.stages if self.stages is not DEFAULT_STAGES else ():
+            unknown = [w for w in st.adds if w.strip().lower() not in known]
+            if unknown:
+                problems.append(
+                    f"stage {st.number} ({st.name}) adds {', '.join(unknown)}: not in work_types"
+                )
+        if problems:
+            raise ConfigError("stages: " + "; ".join(problems))
+        problems = validate_policy(self.mentoring)
+        if self.mentoring.min_stage > len(self.stages):
+            problems.append(
+                f"min_stage {self.mentoring.min_stage} is above the top stage ({len(self.stages)})"
+            )
+        if problems:
+            raise ConfigError("mentoring: " + "; ".join(problems))
         return replace(
             self,
             sl_formula=formula,
@@ -176,6 +202,36 @@ def _table(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
+_RULE_KEYS = {"last_n": int, "average": float, "floor": float, "weeks": float, "adherence": float}
+
+
+def _stages(value: Any) -> tuple[Stage, ...]:
+    """[[stages]] in order: name, adds (work types), and the mastery rule's numbers (any
+    left out take MasteryRule's defaults)."""
+    if not isinstance(value, list) or not value:
+        raise ValueError(value)
+    out = []
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ValueError(item)
+        extra = set(item) - {"name", "adds", *_RULE_KEYS}
+        if extra:
+            raise ValueError(f"stage {number}: unknown key(s) {', '.join(sorted(extra))}")
+        rule = MasteryRule(**{k: cast(item[k]) for k, cast in _RULE_KEYS.items() if k in item})
+        out.append(Stage(number, item["name"].strip(), _names(item.get("adds", [])), rule))
+    return tuple(out)
+
+
+def _policy(value: Any) -> MentorPolicy:
+    table = _table(value)
+    kinds = {f.name: f.type for f in fields(MentorPolicy)}
+    unknown = set(table) - set(kinds)
+    if unknown:
+        raise ValueError(f"unknown key(s) {', '.join(sorted(unknown))}")
+    typed = {k: (float(v) if kinds[k] in ("float", float) else int(v)) for k, v in table.items()}
+    return MentorPolicy(**typed)
+
+
 def _names(value: Any) -> tuple[str, ...]:
     """A TOML list, or (from the environment) names separated by commas."""
     if isinstance(value, str):
@@ -190,6 +246,8 @@ _CASTS: dict[str, Any] = {
     "note_categories": _names,
     "work_types": _names,
     "scorecard": _table,
+    "stages": _stages,
+    "mentoring": _policy,
     "activities": _table,
     "reason_map": _table,
     "activity_equivalency": _bool,
@@ -226,6 +284,8 @@ def load_settings(
             "activities",
             "reason_map",
             "scorecard",
+            "stages",
+            "mentoring",
         ):  # tables: TOML only
             values[f.name] = env[key]
     for key, value in (cli or {}).items():

@@ -8,6 +8,7 @@ import argparse
 import contextlib
 import datetime as dt
 import logging
+import random
 import sqlite3
 import threading
 import time
@@ -49,12 +50,11 @@ def seed_schedules(
     engine: Engine, centre: Centre, workdir: Path, *, tz: str, day_start: float, seed: int = 7
 ) -> None:
     """The centre's schedules, imported as a user would: the day before (its night shifts run
-    into today), today, and tomorrow (for a demo left running past midnight)."""
+    into today), today, and the next two weeks (a demo left running past midnight; the shifts
+    new hires and their mentors will share)."""
     day = local_date(day_start, tz)
     path = workdir / "schedule.csv"
-    write_schedule_csv(
-        centre, [day - dt.timedelta(days=1), day, day + dt.timedelta(days=1)], path, seed=seed
-    )
+    write_schedule_csv(centre, [day + dt.timedelta(days=k) for k in range(-1, 15)], path, seed=seed)
     import_schedule(engine, path, tz=tz)
 
 
@@ -65,12 +65,14 @@ def seed_coaching(
     would, and the coaching notes team leads wrote (with the numbers they saw then)."""
     from floorsup.config import DEFAULT_NOTE_CATEGORIES, DEFAULT_WORK_TYPES
     from floorsup.domain.coaching import NoteInput, NoteSnapshot
+    from floorsup.sim.career import demo_career
     from floorsup.sim.coaching import SCORECARD, coaching_notes, write_qa_csv
     from floorsup.store.coaching import add_note, close_follow_up
     from floorsup.store.qa import import_qa
 
     path = workdir / "qa.csv"
-    write_qa_csv(centre, local_date(now, tz), path, seed=seed)
+    work = demo_career(centre, local_date(now, tz), seed=seed).work
+    write_qa_csv(centre, local_date(now, tz), path, seed=seed, work=work)
     import_qa(
         engine,
         path,
@@ -102,6 +104,85 @@ def seed_coaching(
             close_follow_up(engine, row.id, by=n.author, now=done_at)
 
 
+def seed_career(
+    engine: Engine, centre: Centre, *, tz: str, now: float, user: str, seed: int = 7
+) -> None:
+    """The career path so far: each agent's promotions (spread over their tenure), who chose
+    to mentor, mentorships of all but the two newest hires, adherence for the four weeks of
+    closed days before today, leadership traits noted by the leads, two people who grew into
+    other departments. `user` (who runs the demo) becomes the centre's manager, so every
+    screen's writes are theirs to try. Skipped when the database has its history already."""
+    from floorsup.sim.career import demo_career, trait_evidence
+    from floorsup.store import adherence_days, career, mentoring
+    from floorsup.store.sql import fetchall
+
+    with engine.connect() as conn:
+        if fetchall(conn, "SELECT count(*) FROM career_event")[0][0]:
+            return
+    today = local_date(now, tz)
+    plan = demo_career(centre, today, seed=seed)
+    trainer = next(
+        (s.name.split()[0].lower() for s in centre.staff if s.role == "trainer"), "trainer"
+    )
+    manager = next((s for s in centre.staff if s.role == "manager"), None)
+    if manager is not None:
+        with write_conn(engine) as conn, conn.begin():
+            execute(conn, "UPDATE staff SET login = NULL WHERE login = ?", (user,))
+            execute(conn, "UPDATE staff SET login = ? WHERE staff_id = ?", (user, manager.staff_id))
+    day = 86400.0
+    for s in centre.agents:
+        stage = plan.stages[s.staff_id]
+        hired = day_bounds(s.hire_date, tz)[0]
+        span = max(now - hired, day)
+        for n in range(1, stage):
+            at = hired + span * n / stage
+            career.change_stage(
+                engine,
+                s.staff_id,
+                kind="promote",
+                expected_stage=n,
+                to_stage=n + 1,
+                reason=f"Mastery shown on stage {n} work over the review period.",
+                evidence={},
+                by=trainer,
+                now=at,
+            )
+        if s.staff_id in plan.opted_in:
+            career.set_opt_in(engine, s.staff_id, True, s.name.split()[0].lower(), now - 30 * day)
+    for mentor, mentee, days_ago in plan.mentorships:
+        mentoring.assign(
+            engine,
+            mentor_id=mentor,
+            mentee_id=mentee,
+            by=trainer,
+            now=now - days_ago * day,
+            reason="Shares their shifts and queues.",
+            capacity=1_000,
+        )
+    rng = random.Random(seed * 17 + 11)
+    rows = []
+    for s in centre.agents:
+        usual = plan.adherence[s.staff_id]
+        for back in range(1, 29):
+            d = today - dt.timedelta(days=back)
+            if d < s.hire_date or d.weekday() >= 5:
+                continue
+            scheduled = 8 * 3600.0
+            rows.append(
+                (s.staff_id, d, scheduled, scheduled * min(1.0, max(0.6, rng.gauss(usual, 0.03))))
+            )
+    adherence_days.store_days(engine, rows, now)
+    leads = [
+        s.name.split()[0].lower() for s in centre.staff if s.role in ("team_lead", "supervisor")
+    ]
+    for sid, trait, days_ago in plan.traits:
+        mentoring.add_trait_note(
+            engine, sid, trait, trait_evidence(trait), rng.choice(leads), now - days_ago * day
+        )
+    for sid, dept, why, days_ago in plan.moves:
+        career.record_move(engine, sid, dept, why, trainer, now - days_ago * day)
+
+
 def build_demo_day(
     workdir: Path,
     *,
@@ -110,6 +191,7 @@ def build_demo_day(
     until: float,
     seed: int = 7,
     db_name: str = "demo.db",
+    user: str = "demo",
 ) -> Path:
     """A finished demo database: the centre, and its queue_log from `day_start` to `until`
     ingested (for screenshots, snapshot tests and benchmarks at a fixed instant)."""
@@ -121,6 +203,7 @@ def build_demo_day(
         centre = seed_centre(engine, workdir / "roster.csv", seed)
         seed_schedules(engine, centre, workdir, tz=tz, day_start=day_start, seed=seed)
         seed_coaching(engine, centre, workdir, tz=tz, now=day_start, seed=seed)
+        seed_career(engine, centre, tz=tz, now=day_start, user=user, seed=seed)
         sim = FloorSimulator(centre, tz=tz, day_start=day_start, seed=seed)
         feed_path = workdir / "queue_log"
         feed_path.write_text("".join(sim.advance(until)), encoding="utf-8")
@@ -164,6 +247,14 @@ class DemoFloor:
         )
         seed_coaching(
             self.engine, self.centre, self.workdir, tz=settings.tz, now=day_start, seed=seed
+        )
+        seed_career(
+            self.engine,
+            self.centre,
+            tz=settings.tz,
+            now=day_start,
+            user=settings.user,
+            seed=seed,
         )
         self.sim = FloorSimulator(self.centre, tz=settings.tz, day_start=day_start, seed=seed)
         self.stop = threading.Event()

@@ -396,3 +396,249 @@ def render_coaching(
     console.print(table)
     console.print("\n".join(summary), highlight=False, soft_wrap=True, markup=False)
     return console.export_text()
+
+
+# -- career path and mentoring ------------------------------------------------------------------
+CAREER_FIELDS = (
+    "staff_id",
+    "agent",
+    "team",
+    "stage",
+    "stage_name",
+    "since",
+    "next_stage",
+    "ready",
+    "evidence",
+    "at_risk",
+    "risk",
+    "steps",
+    "next_step",
+    "mentor",
+    "mentees",
+    "mentor_opt_in",
+)
+GROWTH_FIELDS = ("staff_id", "agent", "department", "moved", "recorded_by", "reason")
+
+
+def career_report(
+    engine: Engine, settings: Settings, now: float, team: str | None = None
+) -> dict[str, list[dict[str, Any]]]:
+    """Every agent's stage, the evidence for the next, risk and steps, mentor and mentees;
+    and who grew into other departments. ValueError for a team nobody is in."""
+    from floorsup.career import read_career
+    from floorsup.domain.career import STEP_TEXT
+
+    view = read_career(engine, settings, now)
+    rows = view.rows
+    if team is not None:
+        rows = tuple(r for r in rows if (r.person.team or "").casefold() == team.casefold())
+        if not rows:
+            teams = sorted({r.person.team for r in view.rows if r.person.team})
+            raise ValueError(f"--team {team!r}: no agents in it (teams: {', '.join(teams)})")
+    tz = settings.tz
+    people = []
+    for r in rows:
+        nxt = r.next_step
+        people.append(
+            {
+                "staff_id": r.staff_id,
+                "agent": r.name,
+                "team": r.person.team,
+                "stage": r.stage,
+                "stage_name": r.stage_name,
+                "since": iso_local(math.floor(r.since), tz)[:10] if r.since else None,
+                "next_stage": r.evidence.to_stage if r.evidence else None,
+                "ready": r.ready,
+                "evidence": r.evidence.summary() if r.evidence else "top stage",
+                "at_risk": r.risk is not None,
+                "risk": "; ".join(r.risk.reasons) if r.risk else "",
+                "steps": ", ".join(STEP_TEXT[s] for s in r.steps),
+                "next_step": STEP_TEXT[nxt] if nxt else "",
+                "mentor": r.mentor.mentor_name if r.mentor else "",
+                "mentees": ", ".join(m.mentee_name for m in r.mentees),
+                "mentor_opt_in": r.person.opted_in,
+            }
+        )
+    names = {r.staff_id for r in rows}
+    growth = [
+        {
+            "staff_id": e.staff_id,
+            "agent": e.name,
+            "department": e.department,
+            "moved": iso_local(math.floor(e.at), tz)[:10],
+            "recorded_by": e.by,
+            "reason": e.reason,
+        }
+        for e in view.moves
+        if team is None or e.staff_id in names
+    ]
+    return {"agents": people, "growth": growth}
+
+
+MENTORING_FIELDS = (
+    "mentor",
+    "mentor_id",
+    "mentee",
+    "mentee_id",
+    "began",
+    "began_by",
+    "ended",
+    "ended_by",
+    "end_reason",
+    "override",
+    "mentee_qa_before",
+    "mentee_qa_since",
+    "mentee_adherence_before",
+    "mentee_adherence_since",
+)
+
+
+def mentoring_report(engine: Engine, settings: Settings, now: float) -> dict[str, Any]:
+    """Every mentorship (open ones with the mentee's QA and adherence before and since),
+    and the new hires who have no mentor."""
+    from floorsup.career import mentor_board, read_career
+
+    view = read_career(engine, settings, now)
+    board = {b.ship.id: b for b in mentor_board(engine, settings, now)}
+    tz = settings.tz
+
+    def pct(x: float | None) -> float | None:
+        return None if x is None else round(x, 4)
+
+    ships = []
+    for m in view.mentorships:
+        b = board.get(m.id)
+        ships.append(
+            {
+                "mentor": m.mentor_name,
+                "mentor_id": m.mentor_id,
+                "mentee": m.mentee_name,
+                "mentee_id": m.mentee_id,
+                "began": iso_local(math.floor(m.started_at), tz)[:10],
+                "began_by": m.started_by,
+                "ended": iso_local(math.floor(m.ended_at), tz)[:10] if m.ended_at else None,
+                "ended_by": m.ended_by,
+                "end_reason": m.end_reason,
+                "override": m.override,
+                "mentee_qa_before": pct(b.qa_before) if b else None,
+                "mentee_qa_since": pct(b.qa_since) if b else None,
+                "mentee_adherence_before": pct(b.adherence_before) if b else None,
+                "mentee_adherence_since": pct(b.adherence_since) if b else None,
+            }
+        )
+    alone = [
+        {
+            "staff_id": r.staff_id,
+            "agent": r.name,
+            "team": r.person.team,
+            "hired": str(r.person.hire_date),
+        }
+        for r in view.new_hires()
+        if r.mentor is None
+    ]
+    return {"mentorships": ships, "new_hires_without_mentor": alone}
+
+
+def _pct_text(x: float | None) -> str:
+    return "—" if x is None else f"{x:.0%}"
+
+
+def render_career(report: dict[str, list[dict[str, Any]]], fmt: str, *, width: int = 160) -> str:
+    """JSON: both lists; CSV: the agents (or, with `--growth`, only who grew where); the
+    table: agents, then growth beyond the team."""
+    if fmt == "json":
+        return json.dumps(report, indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        if not report["agents"] and report["growth"]:  # --growth
+            return _csv(report["growth"], GROWTH_FIELDS)
+        return _csv(
+            report["agents"],
+            CAREER_FIELDS,
+            lambda k, v: ("true" if v else "false") if isinstance(v, bool) else v,
+        )
+    table = Table(title="Career path", expand=True, caption_justify="left")
+    for col, cap in (("Agent", 20), ("Team", 14), ("Stage", 22), ("Since", 10)):
+        table.add_column(col, no_wrap=True, max_width=cap, min_width=min(cap, 10))
+    table.add_column("Next", ratio=3, min_width=24)
+    table.add_column("At risk", ratio=2, min_width=16)
+    table.add_column("Mentor", no_wrap=True, max_width=18)
+    for r in report["agents"]:
+        nxt = (
+            "top stage"
+            if r["next_stage"] is None
+            else (f"✓ ready for {r['next_stage']}" if r["ready"] else r["evidence"])
+        )
+        risk = f"{r['risk']} · next: {r['next_step']}" if r["at_risk"] else "—"
+        table.add_row(
+            *(
+                Text(c)
+                for c in (
+                    _clip(r["agent"], 24),
+                    _clip(r["team"] or "—", 18),
+                    f"{r['stage']} {r['stage_name']}",
+                    r["since"] or "—",
+                    _clip(nxt, 80),
+                    _clip(risk, 60),
+                    _clip(r["mentor"] or "—", 20),
+                )
+            )
+        )
+    growth = Table(title="Grew into other departments", expand=True)
+    for col in ("Agent", "Department", "Moved", "Recorded by", "Why"):
+        growth.add_column(col)
+    for g in report["growth"]:
+        growth.add_row(
+            *(
+                Text(c)
+                for c in (
+                    g["agent"],
+                    g["department"] or "",
+                    g["moved"],
+                    g["recorded_by"],
+                    g["reason"],
+                )
+            )
+        )
+    if not report["growth"]:
+        growth.add_row("nobody yet", "", "", "", "")
+    return _render_tables([table, growth] if report["agents"] else [growth], width)
+
+
+def render_mentoring(report: dict[str, Any], fmt: str, *, width: int = 160) -> str:
+    if fmt == "json":
+        return json.dumps(report, indent=2, ensure_ascii=False)
+    if fmt == "csv":
+        return _csv(report["mentorships"], MENTORING_FIELDS)
+    table = Table(title="Peer mentoring", expand=True)
+    for col in ("Mentor", "Mentee", "Began", "Ended", "Mentee QA before → since", "Adherence"):
+        table.add_column(col)
+    for m in report["mentorships"]:
+        table.add_row(
+            *(
+                Text(c)
+                for c in (
+                    _clip(m["mentor"], 24),
+                    _clip(m["mentee"], 24),
+                    m["began"],
+                    f"{m['ended']} ({_clip(m['end_reason'] or '', 30)})" if m["ended"] else "open",
+                    f"{_pct_text(m['mentee_qa_before'])} → {_pct_text(m['mentee_qa_since'])}",
+                    f"{_pct_text(m['mentee_adherence_before'])} → "
+                    f"{_pct_text(m['mentee_adherence_since'])}",
+                )
+            )
+        )
+    alone = Table(title="New hires without a mentor", expand=True)
+    for col in ("Agent", "Team", "Hired"):
+        alone.add_column(col)
+    for a in report["new_hires_without_mentor"]:
+        alone.add_row(Text(a["agent"]), Text(a["team"] or "—"), a["hired"])
+    if not report["new_hires_without_mentor"]:
+        alone.add_row("none: every new hire has a mentor", "", "")
+    return _render_tables([table, alone], width)
+
+
+def _render_tables(tables: Sequence[Table], width: int) -> str:
+    console = Console(width=width, record=True, file=io.StringIO(), force_terminal=False)
+    for t in tables:
+        console.print(t)
+    return console.export_text()

@@ -75,8 +75,10 @@ def keys(text: str) -> list[str]:
 async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
     from floorsup.tui.screens.adherence import AdherenceScreen
     from floorsup.tui.screens.agent import AgentScreen
+    from floorsup.tui.screens.career import CareerScreen
     from floorsup.tui.screens.coaching import CoachingScreen
     from floorsup.tui.screens.floor import FloorScreen
+    from floorsup.tui.screens.mentoring import MentoringScreen
     from floorsup.tui.screens.note import NoteScreen
 
     settings = Settings(db=str(db), tz=TZ, user="sam")
@@ -136,6 +138,28 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
                 "the coaching notes",
             )
             saved.append(Path(app.save_screenshot(filename="coaching.svg", path=str(out))))
+            await pilot.press("4")
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, MentoringScreen) and app.screen.data is not None,
+                "peer mentoring",
+            )
+            await pilot.press("enter")  # mentors for the first new hire without one
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, MentoringScreen) and app.screen.ranking is not None,
+                "the mentors ranked",
+            )
+            await pilot.pause()
+            saved.append(Path(app.save_screenshot(filename="mentoring.svg", path=str(out))))
+            await pilot.press("5")
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, CareerScreen) and app.screen.data is not None,
+                "the career path",
+            )
+            await pilot.pause()
+            saved.append(Path(app.save_screenshot(filename="career.svg", path=str(out))))
             await pilot.press("q")
     finally:
         engine.dispose()

@@ -8,6 +8,7 @@ import csv
 import datetime as dt
 import io
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,9 +111,18 @@ def _leads(centre: Centre) -> dict[str, str]:
     return out
 
 
-def qa_csv(centre: Centre, today: dt.date, *, weeks: int = 10, seed: int = 7) -> str:
+def qa_csv(
+    centre: Centre,
+    today: dt.date,
+    *,
+    weeks: int = 10,
+    seed: int = 7,
+    work: Mapping[str, Sequence[str]] | None = None,
+) -> str:
     """`staff_id,evaluated_at,evaluator,work_type,score,max_score,<criteria>,comments`:
-    about one evaluation a week per agent, each agent with a skill level and a drift."""
+    about one evaluation a week per agent, each agent with a skill level and a drift.
+    `work`: the work types each agent does and learns (their career stage's, floorsup/sim/
+    career.py); someone learning new work is evaluated on it more often."""
     rng = random.Random(seed * 7919 + 1)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
@@ -122,9 +132,12 @@ def qa_csv(centre: Centre, today: dt.date, *, weeks: int = 10, seed: int = 7) ->
         + ["comments"]
     )
     for s in centre.agents:
-        level = rng.uniform(0.72, 0.95)
+        # With career stages, people have grown into their work: fewer weak performers.
+        level = rng.uniform(0.80, 0.97) if work else rng.uniform(0.72, 0.95)
         drift = rng.uniform(-0.012, 0.012)
-        for week in range(weeks, 0, -1):
+        types = tuple(work[s.staff_id]) if work and s.staff_id in work else WORK_TYPES
+        per_week = 2 if work and len(types) > 1 else 1
+        for week, _ in ((w, k) for w in range(weeks, 0, -1) for k in range(per_week)):
             if rng.random() < 0.2:
                 continue
             day = today - dt.timedelta(days=7 * week - rng.randrange(0, 5))
@@ -147,7 +160,7 @@ def qa_csv(centre: Centre, today: dt.date, *, weeks: int = 10, seed: int = 7) ->
                     s.staff_id,
                     f"{day.isoformat()} {rng.randrange(9, 17):02d}:{rng.randrange(0, 60):02d}",
                     rng.choice(EVALUATORS),
-                    rng.choice(WORK_TYPES),
+                    rng.choice(types),
                     sum(scores.values()),
                     sum(SCORECARD.values()),
                     *scores.values(),
@@ -157,8 +170,15 @@ def qa_csv(centre: Centre, today: dt.date, *, weeks: int = 10, seed: int = 7) ->
     return out.getvalue()
 
 
-def write_qa_csv(centre: Centre, today: dt.date, path: str | Path, *, seed: int = 7) -> None:
-    Path(path).write_text(qa_csv(centre, today, seed=seed), encoding="utf-8")
+def write_qa_csv(
+    centre: Centre,
+    today: dt.date,
+    path: str | Path,
+    *,
+    seed: int = 7,
+    work: Mapping[str, Sequence[str]] | None = None,
+) -> None:
+    Path(path).write_text(qa_csv(centre, today, seed=seed, work=work), encoding="utf-8")
 
 
 def coaching_notes(centre: Centre, now: float, *, seed: int = 7) -> list[DemoNote]:

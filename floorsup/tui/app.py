@@ -31,9 +31,18 @@ class FloorsupApp(App[None]):
         Binding("1", "show_floor", "Floor", show=False),
         Binding("2", "show_adherence", "Adherence"),
         Binding("3", "show_coaching", "Coaching"),
+        Binding("4", "show_mentoring", "Mentors"),
+        Binding("5", "show_career", "Career"),
     ]
     # While a form is open these wait: a stray key must not throw away what is being typed.
-    NOT_IN_FORMS = {"quit", "show_floor", "show_adherence", "show_coaching"}
+    NOT_IN_FORMS = {
+        "quit",
+        "show_floor",
+        "show_adherence",
+        "show_coaching",
+        "show_mentoring",
+        "show_career",
+    }
 
     def __init__(
         self, settings: Settings, engine: Engine, clock: Clock, *, freeze_heap: bool = False
@@ -114,6 +123,22 @@ class FloorsupApp(App[None]):
             return
         self.action_show_floor()
         self.push_screen(CoachingScreen())
+
+    def action_show_mentoring(self) -> None:
+        from floorsup.tui.screens.mentoring import MentoringScreen
+
+        if isinstance(self.screen, MentoringScreen):
+            return
+        self.action_show_floor()
+        self.push_screen(MentoringScreen())
+
+    def action_show_career(self) -> None:
+        from floorsup.tui.screens.career import CareerScreen
+
+        if isinstance(self.screen, CareerScreen):
+            return
+        self.action_show_floor()
+        self.push_screen(CareerScreen())
 
     def action_show_floor(self) -> None:
         from floorsup.tui.screens.floor import FloorScreen
