@@ -4,7 +4,7 @@ with `enter` from any board, by search (ctrl+p), or from a note. `n` writes a no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -340,10 +340,23 @@ class AgentScreen(Screen[None]):
         return t
 
     def _fill_spans(self, prof: AgentProfile) -> None:
-        tz, now, pal = self.fapp.settings.tz, self.fapp.clock.now(), self.fapp.palette
+        """The day's states, newest first: a screenful now, the rest once that is painted
+        (a busy agent has 200+ states a day, and the table measures every cell it is given
+        before it paints)."""
         table = self.query_one("#agent-spans", DataTable)
         table.clear()
-        for i, s in enumerate(reversed(prof.day.spans)):
+        spans = list(reversed(prof.day.spans))
+        first = max(self.size.height, 24)
+        self._add_spans(prof, spans[:first], 0)
+        if len(spans) > first:
+            self.call_after_refresh(self._add_spans, prof, spans[first:], first)
+
+    def _add_spans(self, prof: AgentProfile, spans: list[Any], offset: int) -> None:
+        if prof is not self.profile:  # another agent's page by now (a kept page refilled)
+            return
+        tz, now, pal = self.fapp.settings.tz, self.fapp.clock.now(), self.fapp.palette
+        table = self.query_one("#agent-spans", DataTable)
+        for i, s in enumerate(spans, start=offset):
             end = s.end if s.end is not None else now
             table.add_row(
                 clock_text(s.start, tz, "%H:%M:%S"),
