@@ -358,22 +358,23 @@ class CareerScreen(WritingScreen):
         t.append(f" · mentoring: {'opted in' if row.person.opted_in else 'not opted in'}")
         if row.mentees:
             t.append(f" · mentoring {', '.join(m.mentee_name for m in row.mentees)}")
+        risk = Text()
+        if row.risk is not None:
+            risk.append("\nAt risk: " + "; ".join(row.risk.reasons), style=pal.bad)
+        if row.risk is not None or row.steps:
+            steps = ", ".join(STEP_TEXT[s] for s in row.steps) or "none yet"
+            risk.append(f"\nSteps: {steps} · next: {STEP_CHOICES[_suggested_step(row)]} (s)")
+        evidence = Text()
         if row.evidence is not None:
-            t.append(
-                f"\nFor stage {row.evidence.to_stage} ({', '.join(row.evidence.work_types) or 'all work'}): "
-            )
+            work = ", ".join(row.evidence.work_types) or "all work"
+            evidence.append(f"\nFor stage {row.evidence.to_stage} ({work}): ")
             for c in row.evidence.checks:
-                t.append(
+                evidence.append(
                     ("✓ " if c.ok else "✗ ") + c.detail + "  ", style=pal.ok if c.ok else pal.bad
                 )
-        if row.risk is not None:
-            t.append("\nAt risk: " + "; ".join(row.risk.reasons), style=pal.bad)
-        if row.risk is not None or row.steps:
-            nxt = row.next_step
-            t.append(
-                f"\nSteps: {', '.join(STEP_TEXT[s] for s in row.steps) or 'none yet'}"
-                + (f" · next: {STEP_TEXT[nxt]} (s)" if nxt else "")
-            )
+        # The box is four lines: what this view is about comes first.
+        for part in (risk, evidence) if self.view == "risk" else (evidence, risk):
+            t.append_text(part)
         box.update(t)
 
     # -- writes -------------------------------------------------------------------------------
