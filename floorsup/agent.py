@@ -15,7 +15,7 @@ from floorsup.domain.coaching import NoteSnapshot
 from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.domain.qa import QaTrend, qa_trends
 from floorsup.domain.types import ANSWERED_OUTCOMES, Outcome
-from floorsup.store import coaching, qa, schedules
+from floorsup.store import career, coaching, mentoring, qa, schedules
 from floorsup.store.coaching import NoteRow
 from floorsup.store.qa import EvaluationRow
 from floorsup.store.queries import AgentDay, agent_day, staff_day
@@ -27,6 +27,15 @@ QA_HISTORY = 120  # evaluations read for the trends (newest first); plenty for 1
 
 class UnknownAgent(LookupError):
     """Neither an ACD name seen nor a staff id on the roster."""
+
+
+@dataclass(frozen=True, slots=True)
+class CareerLine:
+    stage: int
+    stage_name: str
+    since: float
+    mentor: str | None  # their mentor's name, if they have one now
+    mentees: tuple[str, ...]  # the people they mentor now
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +51,7 @@ class AgentProfile:
     follow_ups: tuple[NoteRow, ...]  # open ones, the oldest due first
     evaluations: tuple[EvaluationRow, ...]  # newest first
     trends: tuple[QaTrend, ...]
+    career: CareerLine | None = None  # stage and mentoring (people on the roster)
 
     @property
     def answered(self) -> int:
@@ -106,6 +116,7 @@ def _read(
     notes: tuple[NoteRow, ...] = ()
     follow: tuple[NoteRow, ...] = ()
     evals: tuple[EvaluationRow, ...] = ()
+    career_line: CareerLine | None = None
     total = 0
     if sid:
         notes = tuple(coaching.agent_notes(conn, sid, RECENT_NOTES))
@@ -114,6 +125,7 @@ def _read(
             coaching.follow_ups(conn, local_date(now, settings.tz), staff_id=sid, upcoming=True)
         )
         evals = tuple(qa.agent_evaluations(conn, sid, limit=QA_HISTORY))
+        career_line = _career_line(conn, settings, sid)
     lo = min(
         [s.start for s in schedule] + [a.start for a in actuals if a.state.value != "logged_out"]
         or [start]
@@ -140,6 +152,7 @@ def _read(
         follow_ups=follow,
         evaluations=evals,
         trends=tuple(qa_trends(e.as_score for e in evals)),
+        career=career_line,
     )
 
 
@@ -154,3 +167,19 @@ def load_agent(
     """Everything the agent page shows, by ACD name or by staff id (one read transaction)."""
     with engine.connect() as conn:
         return _read(conn, settings, now, agent, staff_id)
+
+
+def _career_line(conn: Connection, settings: Settings, staff_id: str) -> CareerLine | None:
+    """Their stage and mentoring now (two small reads by staff id)."""
+    st = career.stage_for(conn, staff_id, settings.tz)
+    if st is None:
+        return None
+    stage = next((x for x in settings.stages if x.number == st.stage), None)
+    ships = [m for m in mentoring.history(conn, staff_id) if m.ended_at is None]
+    return CareerLine(
+        stage=st.stage,
+        stage_name=stage.name if stage else f"stage {st.stage}",
+        since=st.since,
+        mentor=next((m.mentor_name for m in ships if m.mentee_id == staff_id), None),
+        mentees=tuple(m.mentee_name for m in ships if m.mentor_id == staff_id),
+    )

@@ -308,3 +308,19 @@ def test_an_empty_floor_reads_without_error(engine: Engine, settings: Settings) 
     assert svc.mentor_board(engine, settings, NOW) == []
     with pytest.raises(svc.Refused, match="not an agent on the roster"):
         svc.rank_for(engine, settings, NOW, "X1")
+
+
+def test_the_agent_page_shows_stage_and_mentoring(db: Engine, settings: Settings) -> None:
+    from floorsup.agent import load_agent
+
+    mentor_ready(db, settings, "A1")
+    svc.assign_mentor(db, settings, NOW, user="tia", mentor_id="A1", mentee_id="N1", reason="r")
+    mentee = load_agent(db, settings, NOW, staff_id="N1").career
+    mentor = load_agent(db, settings, NOW, staff_id="A1").career
+    assert mentee is not None and (mentee.stage, mentee.stage_name, mentee.mentor) == (
+        1,
+        "Phone",
+        "Ada Agent",
+    )
+    assert mentor is not None and (mentor.stage, mentor.mentees) == (3, ("Nia New",))
+    assert mentee.since == dt.datetime(2026, 11, 1, tzinfo=dt.UTC).timestamp()  # hired, in tz

@@ -99,6 +99,20 @@ def stages(conn: Connection, tz: str | None = None) -> dict[str, StageRow]:
     return out
 
 
+def stage_for(conn: Connection, staff_id: str, tz: str | None = None) -> StageRow | None:
+    """One person's stage now (as `stages` gives it), None if not active on the roster."""
+    try:
+        who = _person(conn, staff_id)
+    except CareerError:
+        return None
+    since = who.since if who.has_row else hire_instant(_hire_date(conn, who.pk), tz)
+    return StageRow(who.staff_id, who.stage, since, who.opted_in)
+
+
+def _hire_date(conn: Connection, pk: int) -> Any:
+    return fetchall(conn, "SELECT hire_date FROM staff WHERE id = ?", (pk,))[0][0]
+
+
 def _person(conn: Connection, staff_id: str) -> _Person:
     rows = fetchall(
         conn,

@@ -298,6 +298,13 @@ class AgentScreen(Screen[None]):
         if d.staff_id:
             lines.append("\n")
             lines.append_text(self._coaching_line(prof))
+        if prof.career is not None:
+            c = prof.career
+            lines.append(f"\nStage {c.stage} {c.stage_name}")
+            if c.mentor:
+                lines.append(f" · mentor {c.mentor}")
+            if c.mentees:
+                lines.append(f" · mentoring {', '.join(c.mentees)}")
         head.update(lines)
         self._render_timeline(prof)
         tabs = self.query_one("#agent-tabs", TabbedContent)
