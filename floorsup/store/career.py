@@ -437,3 +437,17 @@ def set_opt_in(engine: Engine, staff_id: str, opted_in: bool, by: str, now: floa
             by=by,
             at=now,
         )
+
+
+def change_mark(conn: Connection) -> tuple[Any, ...]:
+    """What changes when anyone changes the career path, mentoring or QA: screens read it
+    every few seconds and read everything again only when it differs (a live queue_log
+    feed changes the database every second, so PRAGMA data_version would say yes always)."""
+    return tuple(
+        fetchall(
+            conn,
+            "SELECT (SELECT max(id) FROM career_event), (SELECT max(id) FROM mentorship), "
+            "(SELECT count(ended_at) FROM mentorship), (SELECT max(id) FROM leadership_note), "
+            "(SELECT max(id) FROM qa_evaluation), (SELECT count(*) FROM staff WHERE active)",
+        )[0]
+    )

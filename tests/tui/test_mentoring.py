@@ -198,3 +198,34 @@ async def test_steps_moves_traits_and_opt_in_from_the_keyboard(
         with floor.engine.connect() as conn:
             notes = mentoring.trait_notes(conn, first.staff_id)
         assert [n.trait for n in notes][:1] == ["humility"]
+
+
+async def test_another_users_change_shows_without_a_key(
+    floor, wait_for_floor, wait_for, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from floorsup import career as svc
+
+    monkeypatch.setattr(CareerScreen, "WATCH_SECONDS", 0.2)
+    app = app_as(floor, login(floor, "trainer", "tina"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_floor(pilot)
+        await pilot.press("5")
+        await wait_for(pilot, lambda: isinstance(app.screen, CareerScreen) and app.screen.data)
+        screen = app.screen
+        person = next(r for r in screen.data.rows if r.evidence is not None)  # not at the top
+        # Someone else (the demo's manager, elsewhere) promotes them.
+        svc.promote(
+            floor.engine,
+            floor.settings,
+            floor.clock.now(),
+            user="demo",
+            staff_id=person.staff_id,
+            reason="Covering escalations",
+            override="Short-staffed this month",
+        )
+        await wait_for(
+            pilot,
+            lambda: (
+                (r := screen.data.row(person.staff_id)) is not None and r.stage == person.stage + 1
+            ),
+        )

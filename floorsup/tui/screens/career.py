@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Static
 
 from floorsup.career import TRAITS, CareerRow, CareerView, Refused, read_career
 from floorsup.domain.career import STEP_TEXT, Step
+from floorsup.store.career import change_mark
 from floorsup.tui.ask import Ask
 from floorsup.tui.footer import KeyFooter
 from floorsup.tui.format import clock_text, plain
@@ -31,6 +32,12 @@ class CareerLoaded(Message):
     def __init__(self, view: CareerView | None, error: str | None = None) -> None:
         super().__init__()
         self.view, self.error = view, error
+
+
+class ChangesSeen(Message):
+    def __init__(self, mark: tuple[object, ...]) -> None:
+        super().__init__()
+        self.mark = mark
 
 
 class WriteDone(Message):
@@ -68,10 +75,33 @@ class WritingScreen(Screen[None]):
         yield Static(id=f"{self.PREFIX}-detail")
         yield KeyFooter()
 
+    WATCH_SECONDS = 5.0  # how often another user's change is looked for
+
     def on_mount(self) -> None:
         self.query_one(f"#{self.PREFIX}-head", Static).update(Text(self.LOADING))
         self.query_one(DataTable).focus()
         self.reload()
+        self._change_mark: tuple[object, ...] | None = None
+        self.set_interval(self.WATCH_SECONDS, self._poll_changes)
+
+    @work(thread=True, exclusive=True, group="career-watch")
+    def _poll_changes(self) -> None:
+        """Someone else's promotion, pairing or QA import shows without a key press."""
+        try:
+            with self.fapp.engine.connect() as conn:
+                mark = change_mark(conn)
+        except Exception:  # the next look, or the next read, says what is wrong
+            return
+        self.post_message(ChangesSeen(mark))
+
+    @on(ChangesSeen)
+    def _changes_seen(self, message: ChangesSeen) -> None:
+        seen, self._change_mark = self._change_mark, message.mark
+        if seen is not None and seen != message.mark and not self.writing:
+            if self.app.screen is self:  # not under a question being answered
+                self.reload()
+            else:
+                self._change_mark = seen  # look again when the question is answered
 
     def action_reload(self) -> None:
         self.reload()
@@ -146,6 +176,7 @@ class WritingScreen(Screen[None]):
             self.notify(message.error, title="Not saved", severity="error", timeout=8, markup=False)
         else:
             self.notify(message.ok or "Saved.", timeout=4, markup=False)
+            self._change_mark = None  # our own change: read now, not again on the next look
             self.reload()
 
     def reload(self) -> None:  # the screen reads again after a write
