@@ -80,9 +80,18 @@ class WritingScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(f"#{self.PREFIX}-head", Static).update(Text(self.LOADING))
         self.query_one(DataTable).focus()
-        self.reload()
         self._change_mark: tuple[object, ...] | None = None
+        self.reload()
         self.set_interval(self.WATCH_SECONDS, self._poll_changes)
+
+    def mark_before_reading(self) -> None:
+        """Called by a screen's read, first (in its worker): a change made while it reads is
+        then seen by the next look, not taken as already shown."""
+        try:
+            with self.fapp.engine.connect() as conn:
+                self._change_mark = change_mark(conn)
+        except Exception:
+            self._change_mark = None
 
     @work(thread=True, exclusive=True, group="career-watch")
     def _poll_changes(self) -> None:
@@ -176,8 +185,7 @@ class WritingScreen(Screen[None]):
             self.notify(message.error, title="Not saved", severity="error", timeout=8, markup=False)
         else:
             self.notify(message.ok or "Saved.", timeout=4, markup=False)
-            self._change_mark = None  # our own change: read now, not again on the next look
-            self.reload()
+            self.reload()  # (the read notes the mark: not read again on the next look)
 
     def reload(self) -> None:  # the screen reads again after a write
         raise NotImplementedError
@@ -238,6 +246,7 @@ class CareerScreen(WritingScreen):
     @work(thread=True, exclusive=True, group="career-load")
     def _load(self) -> None:
         app = self.fapp
+        self.mark_before_reading()
         try:
             view = read_career(app.engine, app.settings, app.clock.now())
         except Exception as exc:

@@ -101,6 +101,7 @@ class MentoringScreen(WritingScreen):
     @work(thread=True, exclusive=True, group="mentoring-load")
     def _load(self, mentee: str | None) -> None:
         app = self.fapp
+        self.mark_before_reading()
         now = app.clock.now()
         try:
             view = read_career(app.engine, app.settings, now)
