@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,6 @@ from floorsup.domain.career import (
     Risk,
     Stage,
     Step,
-    held,
     learning_work,
     next_step,
     promotion_evidence,
@@ -41,7 +40,7 @@ from floorsup.domain.career import (
     stage_of,
     step_refusal,
 )
-from floorsup.domain.coaching import local_today
+from floorsup.domain.intervals import local_date
 from floorsup.domain.mentoring import (
     Fit,
     MentorPolicy,
@@ -63,7 +62,6 @@ DAY = 86400.0
 PROMOTERS = frozenset({"trainer", "manager"})  # promote, regress, assign and end mentors
 COACHES = PROMOTERS | {"team_lead", "supervisor"}  # plans, reviews, moves, traits
 OVERRIDERS = frozenset({"manager"})  # may override a rule's refusal, with a reason
-TRAITS = ("communication", "emotional intelligence", "humility", "coachability")
 
 
 class Refused(Exception):
@@ -163,20 +161,13 @@ def _qa_since(now: float) -> float:
     return now - EVIDENCE_DAYS * DAY
 
 
-def _today(now: float, tz: str) -> dt.date:
-    """The local date as a plain `datetime.date` (pendulum's subtracts 20x slower, and the
-    rules subtract dates for every candidate)."""
-    d = local_today(now, tz)
-    return dt.date(d.year, d.month, d.day)
-
-
 def _people(
     conn: Connection, settings: Settings, now: float, *, evaluations: bool = True
 ) -> dict[str, tuple[Person, Any]]:
     """Every agent on the roster as the rules see them, with their QA (newest first) when
     `evaluations` (the career rules need them; ranking mentors needs only the averages)."""
     policy = settings.mentoring
-    today = _today(now, settings.tz)
+    today = local_date(now, settings.tz)
     staff = queries.staff_rows(conn, role="agent")
     stages = career.stages(conn, settings.tz)
     scores = qa.scores_since(conn, _qa_since(now)) if evaluations else {}
@@ -227,7 +218,7 @@ def _people(
 def read_career(engine: Engine, settings: Settings, now: float) -> CareerView:
     """Everyone's stage, evidence, risk, steps and mentors; the moves, traits and mentorships.
     Closed days' adherence not yet stored is computed first (once per day)."""
-    today = _today(now, settings.tz)
+    today = local_date(now, settings.tz)
     policy, stages = settings.mentoring, settings.stages
     adherence_days.ensure_days(
         engine, settings, today - dt.timedelta(days=policy.adherence_days), today, now
@@ -271,19 +262,12 @@ def read_career(engine: Engine, settings: Settings, now: float) -> CareerView:
     )
 
 
-def mentee_work(stages: Sequence[Stage], stage: int) -> tuple[str, ...]:
-    """What a mentee holds and is learning (their next stage's new work)."""
-    work = list(held(stages, stage))
-    work += [w for w in learning_work(stages, stage) if w not in work]
-    return tuple(work)
-
-
 def rank_for(engine: Engine, settings: Settings, now: float, mentee_id: str) -> Ranking:
     """Mentors for one new hire, ranked with the reasons. Reads the floor's facts (stage, QA,
     adherence, queues, load) and the scheduled hours of the mentee and of the people who
     could be assigned, over the policy's horizon."""
     policy = settings.mentoring
-    today = _today(now, settings.tz)
+    today = local_date(now, settings.tz)
     with engine.connect() as conn:
         people = {sid: p for sid, (p, _) in _people(conn, settings, now, evaluations=False).items()}
         if mentee_id not in people:
@@ -300,7 +284,7 @@ def rank_for(engine: Engine, settings: Settings, now: float, mentee_id: str) -> 
         )
     mine = hours.get(mentee_id, [])
     shared = {sid: shared_seconds(mine, hours.get(sid, [])) for sid in hopeful}
-    work = mentee_work(settings.stages, mentee.stage)
+    work = learning_work(settings.stages, mentee.stage)  # what they hold and are learning
     fits = rank_mentors(policy, mentee, work, candidates, shared, today)
     return Ranking(mentee, work, tuple(fits), current)
 
@@ -511,7 +495,7 @@ def assign_mentor(
     none) as when the decision was taken (someone else paired them meanwhile)."""
     role = _actor(engine, user, PROMOTERS, "assign mentors")
     policy = settings.mentoring
-    today = _today(now, settings.tz)
+    today = local_date(now, settings.tz)
     with engine.connect() as conn:
         people = {sid: p for sid, (p, _) in _people(conn, settings, now, evaluations=False).items()}
         current = next(
@@ -535,7 +519,6 @@ def assign_mentor(
         kept = _rule_says_no(
             f"{mentor.name} cannot mentor now: {'; '.join(problems)}", role, override
         )
-    capacity = 1_000_000 if kept else policy.capacity
     if current is None:
         return mentoring.assign(
             engine,
@@ -545,7 +528,8 @@ def assign_mentor(
             now=now,
             reason=reason,
             override=kept,
-            capacity=capacity,
+            capacity=policy.capacity,  # the store lets an override past it
+            tz=settings.tz,
         )
     return mentoring.reassign(
         engine,
@@ -555,7 +539,8 @@ def assign_mentor(
         now=now,
         reason=reason,
         override=kept,
-        capacity=capacity,
+        capacity=policy.capacity,
+        tz=settings.tz,
     )
 
 
@@ -586,7 +571,7 @@ def mentor_board(engine: Engine, settings: Settings, now: float) -> list[BoardLi
     """Every open mentorship, the mentor's name then the mentee's, with the mentee's trends.
     Four statements whatever the number of mentorships."""
     policy = settings.mentoring
-    today = _today(now, settings.tz)
+    today = local_date(now, settings.tz)
     out = []
     with engine.connect() as conn:
         ships = sorted(
@@ -594,14 +579,14 @@ def mentor_board(engine: Engine, settings: Settings, now: float) -> list[BoardLi
         )
         mentees = sorted({m.mentee_id for m in ships})
         scores = qa.scores_since(conn, _qa_since(now), staff_ids=mentees) if mentees else {}
-        starts = {m.id: local_today(m.started_at, settings.tz) for m in ships}
+        starts = {m.id: local_date(m.started_at, settings.tz) for m in ships}
         earliest = min(starts.values(), default=today) - dt.timedelta(days=policy.adherence_days)
         days = adherence_days.person_days(conn, mentees, earliest, today)
     for m in ships:
         mine = scores.get(m.mentee_id, [])
         before = [p for at, _, p in mine if at < m.started_at][: policy.qa_last_n]
         since = [p for at, _, p in mine if at >= m.started_at]
-        start = dt.date(starts[m.id].year, starts[m.id].month, starts[m.id].day)
+        start = starts[m.id]
         kept = days.get(m.mentee_id, [])
         out.append(
             BoardLine(

@@ -16,6 +16,7 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from floorsup.config import Settings
+from floorsup.domain.career import percent_or_dash
 from floorsup.domain.intervals import Interval, day_bounds, day_intervals, iso_local
 from floorsup.domain.metrics import SL_FORMULA_TEXT, QueueIntervalStats, interval_stats, total_stats
 from floorsup.store import queries
@@ -539,10 +540,6 @@ def mentoring_report(engine: Engine, settings: Settings, now: float) -> dict[str
     return {"mentorships": ships, "new_hires_without_mentor": alone}
 
 
-def _pct_text(x: float | None) -> str:
-    return "—" if x is None else f"{x:.0%}"
-
-
 def render_career(report: dict[str, list[dict[str, Any]]], fmt: str, *, width: int = 160) -> str:
     """JSON: both lists; CSV: the agents (or, with `--growth`, only who grew where); the
     table: agents, then growth beyond the team."""
@@ -621,9 +618,9 @@ def render_mentoring(report: dict[str, Any], fmt: str, *, width: int = 160) -> s
                     _clip(m["mentee"], 24),
                     m["began"],
                     f"{m['ended']} ({_clip(m['end_reason'] or '', 30)})" if m["ended"] else "open",
-                    f"{_pct_text(m['mentee_qa_before'])} → {_pct_text(m['mentee_qa_since'])}",
-                    f"{_pct_text(m['mentee_adherence_before'])} → "
-                    f"{_pct_text(m['mentee_adherence_since'])}",
+                    f"{percent_or_dash(m['mentee_qa_before'])} → {percent_or_dash(m['mentee_qa_since'])}",
+                    f"{percent_or_dash(m['mentee_adherence_before'])} → "
+                    f"{percent_or_dash(m['mentee_adherence_since'])}",
                 )
             )
         )

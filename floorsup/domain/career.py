@@ -31,12 +31,12 @@ value that falls short of a mark is never shown rounded up to it: 84.6% against 
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+
+from floorsup.domain.intervals import local_date
 
 WEEK_SECONDS = 7 * 86400.0
 # Averages of fractions carry float noise (five 0.85s may average 0.8499999999999999): a
@@ -55,6 +55,11 @@ def meets(value: float, mark: float) -> bool:
 def percent(value: float) -> str:
     """A measured fraction as a whole percent: 0.876 -> "88%"."""
     return f"{round(value * 100)}%"
+
+
+def percent_or_dash(value: float | None) -> str:
+    """`percent`, or "—" when there is nothing measured."""
+    return "—" if value is None else percent(value)
 
 
 def mark_percent(mark: float) -> str:
@@ -369,11 +374,6 @@ class Risk:
 
     def summary(self) -> str:
         return "; ".join(self.reasons)
-
-
-def local_date(at: float, tz: str) -> dt.date:
-    """The site's calendar date of an instant (for reason texts)."""
-    return dt.datetime.fromtimestamp(at, ZoneInfo(tz)).date()
 
 
 def quality_risk(

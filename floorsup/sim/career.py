@@ -9,10 +9,10 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from floorsup.domain.career import DEFAULT_STAGES, held, learning_work
+from floorsup.domain.career import DEFAULT_STAGES, learning_work
 from floorsup.sim.centre import Centre
+from floorsup.store.mentoring import TRAITS
 
-TRAITS = ("communication", "emotional intelligence", "humility", "coachability")
 _TRAIT_EVIDENCE = {
     "communication": "Explained the new refund rule to the team huddle better than the memo did.",
     "emotional intelligence": "Noticed a colleague struggling after a hard call and stepped in.",
@@ -46,10 +46,7 @@ def demo_career(centre: Centre, today: dt.date, *, seed: int = 7) -> DemoCareer:
         else:
             stage = rng.choice((3, 3, 4))
         stages[s.staff_id] = stage
-    work = {
-        sid: tuple(dict.fromkeys(held(DEFAULT_STAGES, st) + learning_work(DEFAULT_STAGES, st)))
-        for sid, st in stages.items()
-    }
+    work = {sid: learning_work(DEFAULT_STAGES, st) for sid, st in stages.items()}
     opted_in = frozenset(sid for sid, st in stages.items() if st >= 3 and rng.random() < 0.7)
     hires = sorted(
         (s for s in centre.agents if (today - s.hire_date).days < 90), key=lambda s: s.hire_date

@@ -27,7 +27,6 @@ from floorsup.store.sql import execute, fetchall
 
 STAGE_KINDS = ("promote", "regress")
 STEP_KINDS = ("plan", "review", "close")  # close: back at standard, the episode ends
-EVENT_KINDS = ("promote", "regress", "plan", "review", "close", "move", "opt_in", "opt_out")
 
 
 class CareerError(ValueError):

@@ -4,6 +4,7 @@ cannot trigger lazy loads, and each takes `now` or a window (time is a parameter
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -181,16 +182,24 @@ class ChangeWatcher:
 
     SQLite: `PRAGMA data_version` on one connection held open for the purpose (it counts
     other connections' commits). Elsewhere: the newest event id and span count (PostgreSQL
-    LISTEN/NOTIFY is the later refinement)."""
+    LISTEN/NOTIFY is the later refinement). `marker`: a narrower question of its own (read on
+    the same held connection), for screens that care about some tables only."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, marker: Callable[[Connection], object] | None = None
+    ) -> None:
         self.engine = engine
         self._conn: Connection | None = None
         self._last: object = None
+        self._own = marker
 
     def _marker(self) -> object:
         if self._conn is None:
             self._conn = self.engine.connect()
+        if self._own is not None:
+            mark = self._own(self._conn)
+            self._conn.rollback()
+            return mark
         if self._conn.dialect.name == "sqlite":
             return fetchall(self._conn, "PRAGMA data_version")[0][0]
         row = fetchall(

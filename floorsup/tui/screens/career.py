@@ -6,6 +6,7 @@ says why; when a manager may override it, the override's reason is asked for and
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +18,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from floorsup.career import TRAITS, CareerRow, CareerView, Refused, read_career
+from floorsup.career import CareerRow, CareerView, Refused, read_career
 from floorsup.domain.career import STEP_TEXT, Step
 from floorsup.store.career import change_mark
+from floorsup.store.mentoring import TRAITS
+from floorsup.store.queries import ChangeWatcher
 from floorsup.tui.ask import Ask
 from floorsup.tui.footer import KeyFooter
 from floorsup.tui.format import clock_text, plain
@@ -35,9 +38,7 @@ class CareerLoaded(Message):
 
 
 class ChangesSeen(Message):
-    def __init__(self, mark: tuple[object, ...]) -> None:
-        super().__init__()
-        self.mark = mark
+    """Someone changed the career path, mentoring or QA since the screen last read them."""
 
 
 class WriteDone(Message):
@@ -80,37 +81,43 @@ class WritingScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(f"#{self.PREFIX}-head", Static).update(Text(self.LOADING))
         self.query_one(DataTable).focus()
-        self._change_mark: tuple[object, ...] | None = None
+        # One watcher, looked at by the reads and the timer's looks: never both at once.
+        self._watcher = ChangeWatcher(self.fapp.engine, marker=change_mark)
+        self._watch_lock = threading.Lock()
         self.reload()
         self.set_interval(self.WATCH_SECONDS, self._poll_changes)
 
+    def on_unmount(self) -> None:
+        with self._watch_lock:
+            self._watcher.close()
+
     def mark_before_reading(self) -> None:
-        """Called by a screen's read, first (in its worker): a change made while it reads is
-        then seen by the next look, not taken as already shown."""
-        try:
-            with self.fapp.engine.connect() as conn:
-                self._change_mark = change_mark(conn)
-        except Exception:
-            self._change_mark = None
+        """Called first by a screen's read (in its worker): a change made while it reads is
+        seen by the next look, not taken as already shown."""
+        with self._watch_lock:
+            try:
+                self._watcher.changed()
+            except Exception:
+                self._watcher.reset()
 
     @work(thread=True, exclusive=True, group="career-watch")
     def _poll_changes(self) -> None:
         """Someone else's promotion, pairing or QA import shows without a key press."""
-        try:
-            with self.fapp.engine.connect() as conn:
-                mark = change_mark(conn)
-        except Exception:  # the next look, or the next read, says what is wrong
-            return
-        self.post_message(ChangesSeen(mark))
+        with self._watch_lock:
+            try:
+                changed = self._watcher.changed()
+            except Exception:  # the next look, or the next read, says what is wrong
+                return
+        if changed:
+            self.post_message(ChangesSeen())
 
     @on(ChangesSeen)
     def _changes_seen(self, message: ChangesSeen) -> None:
-        seen, self._change_mark = self._change_mark, message.mark
-        if seen is not None and seen != message.mark and not self.writing:
-            if self.app.screen is self:  # not under a question being answered
-                self.reload()
-            else:
-                self._change_mark = seen  # look again when the question is answered
+        if self.writing or self.app.screen is not self:  # a question is being answered
+            with self._watch_lock:
+                self._watcher.reset()  # look again after it
+            return
+        self.reload()
 
     def action_reload(self) -> None:
         self.reload()
@@ -578,7 +585,9 @@ class CareerScreen(WritingScreen):
             chosen = _pick(answer, dict.fromkeys(TRAITS, ""))
             if chosen is None:
                 self.notify(
-                    f"Not a trait: {answer}. One of: {', '.join(TRAITS)}.", timeout=5, markup=False
+                    f"Not one trait: {answer}. One of: {', '.join(TRAITS)}.",
+                    timeout=5,
+                    markup=False,
                 )
                 return
 

@@ -31,6 +31,7 @@ from floorsup.career import (
     rank_for,
     read_career,
 )
+from floorsup.domain.career import percent_or_dash
 from floorsup.tui.ask import Ask
 from floorsup.tui.format import clock_text, plain
 from floorsup.tui.screens.career import WritingScreen
@@ -55,15 +56,11 @@ class MentoringLoaded(Message):
         self.view, self.board, self.ranking, self.error = view, board, ranking, error
 
 
-def pct(x: float | None) -> str:
-    return "—" if x is None else f"{x:.0%}"
-
-
 def trend(before: float | None, since: float | None) -> str:
     if before is None or since is None:
-        return f"{pct(before)} → {pct(since)}"
+        return f"{percent_or_dash(before)} → {percent_or_dash(since)}"
     arrow = "↑" if since > before + 0.005 else "↓" if since < before - 0.005 else "→"
-    return f"{pct(before)} → {pct(since)} {arrow}"
+    return f"{percent_or_dash(before)} → {percent_or_dash(since)} {arrow}"
 
 
 class MentoringScreen(WritingScreen):
@@ -272,8 +269,10 @@ class MentoringScreen(WritingScreen):
             fit = next((f for f in self.ranking.fits if f.mentor.staff_id == key), None)
             if fit is not None:
                 p = fit.mentor
-                t = Text(f"{p.name}: stage {p.stage} · QA {pct(p.qa_average)} · adherence ")
-                t.append(f"{pct(p.adherence)} · {capacity_text(data.policy, p)}")
+                t = Text(
+                    f"{p.name}: stage {p.stage} · QA {percent_or_dash(p.qa_average)} · adherence "
+                )
+                t.append(f"{percent_or_dash(p.adherence)} · {capacity_text(data.policy, p)}")
                 t.append(" · opted in" if p.opted_in else " · not opted in")
                 t.append("\n" + "; ".join(fit.reasons if fit.eligible else fit.refusals))
                 box.update(t)
