@@ -13,13 +13,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
-from textual.worker import get_current_worker
 
 from floorsup.agent import QA_HISTORY, AgentProfile, UnknownAgent, load_agent
 from floorsup.domain.coaching import local_today
 from floorsup.domain.intervals import local_date
 from floorsup.tui.footer import KeyFooter
 from floorsup.tui.format import age_cell, clock_text, duration, plain, spark, state_text
+from floorsup.tui.opening import push_when_read
 from floorsup.tui.screens.note import follow_up_text, when
 from floorsup.tui.timeline import LEGEND, timeline
 
@@ -35,45 +35,31 @@ class AgentLoaded(Message):
 
 
 def open_page(app: FloorsupApp, agent: str | None = None, staff_id: str | None = None) -> None:
-    """Open someone's agent page: read first, then show the page whole.
+    """Open someone's agent page: read first, then show it whole (tui/opening.py). If the
+    read fails, the page is pushed anyway: it reads again and says what is wrong."""
 
-    Read before the screen exists, the read has the interpreter to itself (9 ms with five
-    years of notes and QA). Read while the page was being built, it waited on the GIL for the
-    layout: 30-150 ms (bench/coaching_bench.py). Keys stay live meanwhile: a second press
-    replaces the first, and nothing is pushed if the screen changed in between. If the read
-    fails, the page is pushed anyway: it reads again and says what is wrong."""
-    origin = app.screen
-
-    def read() -> None:
-        worker = get_current_worker()
+    def read() -> AgentProfile | None:
         try:
-            profile: AgentProfile | None = load_agent(
+            return load_agent(
                 app.engine, app.settings, app.clock.now(), agent=agent, staff_id=staff_id
             )
         except Exception:
-            profile = None
+            return None
 
-        def show() -> None:
-            if worker.is_cancelled or app.screen is not origin:
-                return
-            if profile is None:
-                app.push_screen(AgentScreen(agent, staff_id=staff_id))
-            elif not app.is_screen_installed(KEPT_PAGE):
-                page = AgentScreen(agent, staff_id=staff_id, profile=profile)
-                app.install_screen(page, KEPT_PAGE)
-                app.push_screen(page)
-            else:
-                page = app.get_screen(KEPT_PAGE)
-                if page in app.screen_stack:  # a page opened from a page: a second one
-                    app.push_screen(AgentScreen(agent, staff_id=staff_id, profile=profile))
-                else:
-                    assert isinstance(page, AgentScreen)
-                    page.show_again(agent, staff_id, profile)
-                    app.push_screen(page)
+    def build(profile: AgentProfile | None) -> Screen[Any]:
+        if profile is None:
+            return AgentScreen(agent, staff_id=staff_id)
+        if not app.is_screen_installed(KEPT_PAGE):
+            page = AgentScreen(agent, staff_id=staff_id, profile=profile)
+            app.install_screen(page, KEPT_PAGE)
+            return page
+        page = app.get_screen(KEPT_PAGE)
+        if page in app.screen_stack or not isinstance(page, AgentScreen):
+            return AgentScreen(agent, staff_id=staff_id, profile=profile)  # a page from a page
+        page.show_again(agent, staff_id, profile)
+        return page
 
-        app.call_from_thread(show)
-
-    app.run_worker(read, thread=True, exclusive=True, group="open-agent")
+    push_when_read(app, "open-agent", read, build)  # type: ignore[arg-type]
 
 
 # The page `open_page` keeps between opens (installed on the app, so closing it does not

@@ -18,7 +18,6 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Checkbox, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
 
 from floorsup.agent import AgentProfile, UnknownAgent, load_agent
 from floorsup.domain.coaching import (
@@ -36,6 +35,7 @@ from floorsup.store.queries import RosterEntry, roster
 from floorsup.tui.confirm import Confirm
 from floorsup.tui.footer import KeyFooter
 from floorsup.tui.format import clock_text, duration
+from floorsup.tui.opening import push_when_read
 
 if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
@@ -245,25 +245,19 @@ def open_form(
     agent: str | None = None,
     note_id: int | None = None,
 ) -> None:
-    """Open the note form: read first, then show the form whole and ready to type (as
-    `agent.open_page` does, for the same reason: a read racing the form's layout for the
-    GIL took 5-10 times as long). Nothing is pushed if the screen changed in between."""
-    origin = app.screen
+    """Open the note form: read first, then show it whole and ready to type, with the
+    agent's numbers (tui/opening.py)."""
 
-    def read() -> None:
-        worker = get_current_worker()
+    def read() -> tuple[NoteLoaded, ProfileLoaded | None]:
         first = read_form(app, staff_id, agent, note_id)
-        numbers = read_numbers(app, first.person.staff_id) if first.person else None
+        return first, read_numbers(app, first.person.staff_id) if first.person else None
 
-        def show() -> None:
-            if not worker.is_cancelled and app.screen is origin:
-                form = NoteScreen(staff_id=staff_id, agent=agent, note_id=note_id)
-                form.read_before = (first, numbers)
-                app.push_screen(form)
+    def build(got: tuple[NoteLoaded, ProfileLoaded | None]) -> NoteScreen:
+        form = NoteScreen(staff_id=staff_id, agent=agent, note_id=note_id)
+        form.read_before = got
+        return form
 
-        app.call_from_thread(show)
-
-    app.run_worker(read, thread=True, exclusive=True, group="open-note")
+    push_when_read(app, "open-note", read, build)  # type: ignore[arg-type]
 
 
 class NoteScreen(Screen[NoteRow | None]):
