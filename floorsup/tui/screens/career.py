@@ -122,6 +122,25 @@ class WritingScreen(Screen[None]):
     def action_reload(self) -> None:
         self.reload()
 
+    def set_rows(
+        self, columns: tuple[str, ...], rows: list[tuple[str, list[Any]]], cursor: int
+    ) -> None:
+        """The table's rows (key, cells), its columns rebuilt only when they differ (a
+        reload keeps them, and their widths), the cursor on row `cursor` or the last."""
+        table = self.query_one(DataTable)
+        if tuple(str(c.label) for c in table.ordered_columns) == columns:
+            table.clear()
+        else:
+            table.clear(columns=True)
+            for label in columns:
+                table.add_column(label, key=label)
+        self.keys = []
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+            self.keys.append(key)
+        if table.row_count:
+            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1), animate=False)
+
     def _selected_key(self) -> str | None:
         table = self.query_one(DataTable)
         if not table.row_count or not 0 <= table.cursor_row < len(self.keys):
@@ -294,17 +313,8 @@ class CareerScreen(WritingScreen):
         head.append(f"\n{stages} · ready {len(data.ready())} · at risk {len(data.at_risk())}")
         self.query_one("#career-head", Static).update(head)
         table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        for label in COLUMNS[self.view]:
-            table.add_column(label, key=label)
-        self.keys = []
-        for key, cells in self._rows(data):
-            table.add_row(*cells, key=key)
-            self.keys.append(key)
-        if table.row_count:
-            table.move_cursor(row=min(cursor, table.row_count - 1), animate=False)
-        elif self.view in ("ready", "risk"):
+        self.set_rows(COLUMNS[self.view], self._rows(data), table.cursor_row)
+        if not table.row_count and self.view in ("ready", "risk"):
             empty = "Nobody is ready yet." if self.view == "ready" else "Nobody is at risk."
             self.query_one("#career-detail", Static).update(Text(empty, style=pal.muted))
         self._detail()

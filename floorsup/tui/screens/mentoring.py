@@ -165,16 +165,7 @@ class MentoringScreen(WritingScreen):
         same = self._drawn == (self.view, self.ranking.mentee.staff_id if self.ranking else None)
         cursor = table.cursor_row if same else 0
         self._drawn = (self.view, self.ranking.mentee.staff_id if self.ranking else None)
-        table.clear(columns=True)
-        columns, rows = self._table()
-        for label in columns:
-            table.add_column(label, key=label)
-        self.keys = []
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
-            self.keys.append(key)
-        if table.row_count:  # the same row as before a write or a reload
-            table.move_cursor(row=min(max(cursor, 0), table.row_count - 1), animate=False)
+        self.set_rows(*self._table(), cursor)  # the same row as before a write or a reload
         self._detail()
 
     def _table(self) -> tuple[tuple[str, ...], list[tuple[str, list[Any]]]]:
