@@ -15,9 +15,17 @@ from textual.widgets import Input, Label, Static
 class Ask(ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, title: str, detail: str = "", placeholder: str = "", warn: bool = False):
+    def __init__(
+        self,
+        title: str,
+        detail: str = "",
+        placeholder: str = "",
+        warn: bool = False,
+        required: str = "An answer is required (escape to leave it).",
+    ) -> None:
         super().__init__()
         self.title_text, self.detail, self.placeholder, self.warn = title, detail, placeholder, warn
+        self.required = required  # said when enter is pressed on an empty field
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ask"):
@@ -25,6 +33,7 @@ class Ask(ModalScreen[str | None]):
             if self.detail:
                 yield Static(Text(self.detail), id="ask-detail")
             yield Input(placeholder=self.placeholder, id="ask-input")
+            yield Label("", id="ask-error", markup=False)
             yield Label("enter: go ahead   escape: cancel", markup=False)
 
     def on_mount(self) -> None:
@@ -36,6 +45,8 @@ class Ask(ModalScreen[str | None]):
         event.stop()
         if event.value.strip():
             self.dismiss(event.value.strip())
+        else:
+            self.query_one("#ask-error", Label).update(self.required)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Label
 
 from floorsup.adherence import AdherenceRow, AdherenceSnapshot, build_adherence
 from floorsup.store.sql import fetchall
@@ -204,7 +204,7 @@ async def _authorise_first_out(floor, pilot, wait_for_floor, wait_for):  # type:
     await pilot.press("a")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, AuthoriseScreen))
     dialog = pilot.app.screen
-    why = dialog.query_one("#why", Input)
+    why = dialog.query_one("#ask-input", Input)
     assert dialog.focused is why
     assert row.person.name in visible_text(pilot.app)
     assert "from 08:00:00" in visible_text(pilot.app)
@@ -212,7 +212,7 @@ async def _authorise_first_out(floor, pilot, wait_for_floor, wait_for):  # type:
     await pilot.press("enter")  # empty: refused, the dialog stays
     await pilot.pause()
     assert pilot.app.screen is dialog
-    assert "A reason is required" in str(dialog.query_one("#why-error", Static).render())
+    assert "A reason is required" in str(dialog.query_one("#ask-error", Label).render())
     await pilot.press("space", "space")  # blank is empty too
     await pilot.press("enter")
     await pilot.pause()

@@ -14,14 +14,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
 
 from floorsup.adherence import ActualsCache, AdherenceRow, AdherenceSnapshot, build_adherence
 from floorsup.store.queries import ChangeWatcher
 from floorsup.store.schedules import authorize_exception
+from floorsup.tui.ask import Ask
 from floorsup.tui.footer import KeyFooter
 from floorsup.tui.format import clock_text, duration, plain, state_text
 
@@ -66,38 +66,15 @@ class Authorised(Message):
         self.ok = ok
 
 
-class AuthoriseScreen(ModalScreen[str | None]):
+class AuthoriseScreen(Ask):
     """Why is this stretch out of adherence allowed? (The reason is kept with who and when.)"""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-
     def __init__(self, who: str, since: str) -> None:
-        super().__init__()
-        self.who = who
-        self.since = since
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="authorise"):
-            yield Label(
-                f"Authorise {self.who}'s time out of adherence from {self.since}", markup=False
-            )
-            yield Input(placeholder="why (required), then enter", id="why")
-            yield Label("", id="why-error")
-
-    def on_mount(self) -> None:
-        self.query_one("#why", Input).focus()
-
-    @on(Input.Submitted, "#why")
-    def _submit(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            self.query_one("#why-error", Label).update(
-                "A reason is required: it is kept with the authorisation."
-            )
-            return
-        self.dismiss(event.value.strip())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        super().__init__(
+            f"Authorise {who}'s time out of adherence from {since}",
+            placeholder="why (required), then enter",
+            required="A reason is required: it is kept with the authorisation.",
+        )
 
 
 class AdherenceScreen(Screen[None]):
