@@ -20,7 +20,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine
 
@@ -161,9 +161,18 @@ def _qa_since(now: float) -> float:
     return now - EVIDENCE_DAYS * DAY
 
 
+class _Facts(NamedTuple):
+    """One agent as the rules see them, and what the career view adds."""
+
+    person: Person
+    evaluations: tuple[Evaluation, ...]  # newest first (empty unless asked for)
+    since: float  # at their stage since
+    role: str
+
+
 def _people(
     conn: Connection, settings: Settings, now: float, *, evaluations: bool = True
-) -> dict[str, tuple[Person, Any]]:
+) -> dict[str, _Facts]:
     """Every agent on the roster as the rules see them, with their QA (newest first) when
     `evaluations` (the career rules need them; ranking mentors needs only the averages)."""
     policy = settings.mentoring
@@ -182,7 +191,7 @@ def _people(
     load: dict[str, int] = {}
     for m in mentoring.open_mentorships(conn):
         load[m.mentor_id] = load.get(m.mentor_id, 0) + 1
-    out: dict[str, tuple[Person, Any]] = {}
+    out: dict[str, _Facts] = {}
     for s in staff:
         evals = tuple(Evaluation(at, w, p) for at, w, p in scores.get(s.staff_id, ()))
         if evaluations:
@@ -211,7 +220,7 @@ def _people(
             queues=queues.get(s.staff_id, frozenset()),
             mentees=load.get(s.staff_id, 0),
         )
-        out[s.staff_id] = (person, (evals, st.since if st else None, s.role))
+        out[s.staff_id] = _Facts(person, evals, st.since if st else 0.0, s.role)
     return out
 
 
@@ -235,14 +244,14 @@ def read_career(engine: Engine, settings: Settings, now: float) -> CareerView:
         if m.ended_at is None:
             mentees_of.setdefault(m.mentor_id, []).append(m)
     rows = []
-    for sid, (person, (evals, since, role)) in people.items():
+    for sid, (person, evals, since, role) in people.items():
         st = stage_of(stages, person.stage)
         rows.append(
             CareerRow(
                 person=person,
                 role=role,
                 stage_name=st.name if st else f"stage {person.stage}",
-                since=since if since is not None else 0.0,
+                since=since,
                 evidence=promotion_evidence(stages, person.stage, evals, person.adherence),
                 risk=quality_risk(stages, person.stage, evals, settings.tz),
                 steps=tuple(Step(k) for k in steps.get(sid, ())),
@@ -269,7 +278,9 @@ def rank_for(engine: Engine, settings: Settings, now: float, mentee_id: str) -> 
     policy = settings.mentoring
     today = local_date(now, settings.tz)
     with engine.connect() as conn:
-        people = {sid: p for sid, (p, _) in _people(conn, settings, now, evaluations=False).items()}
+        people = {
+            sid: f.person for sid, f in _people(conn, settings, now, evaluations=False).items()
+        }
         if mentee_id not in people:
             raise Refused(f"{mentee_id} is not an agent on the roster")
         mentee = people[mentee_id]
@@ -497,7 +508,9 @@ def assign_mentor(
     policy = settings.mentoring
     today = local_date(now, settings.tz)
     with engine.connect() as conn:
-        people = {sid: p for sid, (p, _) in _people(conn, settings, now, evaluations=False).items()}
+        people = {
+            sid: f.person for sid, f in _people(conn, settings, now, evaluations=False).items()
+        }
         current = next(
             (m for m in mentoring.open_mentorships(conn) if m.mentee_id == mentee_id), None
         )

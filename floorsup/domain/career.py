@@ -265,6 +265,19 @@ def _work_list(work_types: Sequence[str]) -> str:
     return ", ".join(work_types) if work_types else "no work types"
 
 
+def _percent_check(
+    name: str, value: float | None, mark: float, measured: str, missing: str, need: str
+) -> Check:
+    """A check of a fraction against its mark: "average 88% (needs 85%)", or "no average
+    yet (needs 85%)" when nothing is measured (a miss is never rounded up to the mark)."""
+    wanted = f"({need} {mark_percent(mark)})"
+    if value is None:
+        return Check(name, False, f"{missing} {wanted}")
+    ok = meets(value, mark)
+    shown = percent(value) if ok else percent_short_of(value, mark)
+    return Check(name, ok, f"{measured} {shown} {wanted}")
+
+
 def promotion_evidence(
     stages: Sequence[Stage],
     stage: int,
@@ -286,44 +299,32 @@ def promotion_evidence(
     lowest = min(pcts) if pcts else None
     weeks = (used[0].at - used[-1].at) / WEEK_SECONDS if used else None
 
-    need_avg = mark_percent(rule.average)
-    need_floor = mark_percent(rule.floor)
     need_weeks = f"{rule.weeks:g}"
-    need_adh = mark_percent(rule.adherence)
-
     enough = len(used) >= rule.last_n
+    if weeks is None:
+        span = Check("weeks", False, f"no span yet (needs {need_weeks} weeks)")
+    else:
+        span = Check(
+            "weeks",
+            meets(weeks, rule.weeks),
+            f"over {weeks_text(weeks, rule.weeks)} weeks (needs {need_weeks})",
+        )
     checks = [
         Check(
-            "evaluations",
-            enough,
-            f"{len(used)} of {rule.last_n} evaluations on {_work_list(work)}",
-        )
+            "evaluations", enough, f"{len(used)} of {rule.last_n} evaluations on {_work_list(work)}"
+        ),
+        _percent_check("average", average, rule.average, "average", "no average yet", "needs"),
+        _percent_check("floor", lowest, rule.floor, "lowest", "no lowest score yet", "floor"),
+        span,
+        _percent_check(
+            "adherence",
+            adherence,
+            rule.adherence,
+            "adherence",
+            "no adherence measured yet",
+            "needs",
+        ),
     ]
-    if average is None:
-        checks.append(Check("average", False, f"no average yet (needs {need_avg})"))
-    else:
-        ok = meets(average, rule.average)
-        shown = percent(average) if ok else percent_short_of(average, rule.average)
-        checks.append(Check("average", ok, f"average {shown} (needs {need_avg})"))
-    if lowest is None:
-        checks.append(Check("floor", False, f"no lowest score yet (floor {need_floor})"))
-    else:
-        ok = meets(lowest, rule.floor)
-        shown = percent(lowest) if ok else percent_short_of(lowest, rule.floor)
-        checks.append(Check("floor", ok, f"lowest {shown} (floor {need_floor})"))
-    if weeks is None:
-        checks.append(Check("weeks", False, f"no span yet (needs {need_weeks} weeks)"))
-    else:
-        ok = meets(weeks, rule.weeks)
-        checks.append(
-            Check("weeks", ok, f"over {weeks_text(weeks, rule.weeks)} weeks (needs {need_weeks})")
-        )
-    if adherence is None:
-        checks.append(Check("adherence", False, f"no adherence measured yet (needs {need_adh})"))
-    else:
-        ok = meets(adherence, rule.adherence)
-        shown = percent(adherence) if ok else percent_short_of(adherence, rule.adherence)
-        checks.append(Check("adherence", ok, f"adherence {shown} (needs {need_adh})"))
 
     return Evidence(
         to_stage=nxt.number,
