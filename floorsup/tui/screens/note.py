@@ -324,9 +324,9 @@ class NoteScreen(Screen[NoteRow | None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        for w in self._inputs():
-            w.disabled = True
         if self.read_before is None:
+            for w in self._inputs():  # not before the read is in (each toggle restyles)
+                w.disabled = True
             self._load()
             return
         first, numbers = self.read_before
@@ -360,6 +360,8 @@ class NoteScreen(Screen[NoteRow | None]):
         head = self.query_one("#note-head", Static)
         if message.person is None:
             head.update(Text(f"Cannot write a note: {message.error}", style=pal.bad))
+            for w in self._inputs():
+                w.disabled = True
             return
         d = self.person = message.person
         self.note = message.note
@@ -408,7 +410,8 @@ class NoteScreen(Screen[NoteRow | None]):
                 self._warn_changed(self.note)
         self._fill(values)
         for w in self._inputs():
-            w.disabled = False
+            if w.disabled:
+                w.disabled = False
         self.ready = True
         body = self.query_one("#note-body", TextArea)
         body.move_cursor(body.document.end)  # carry on where the text ends
