@@ -40,3 +40,8 @@ class ScaledClock:
 
     def now(self) -> float:
         return self.start + (time.monotonic() - self._origin) * self.speed
+
+
+class ReplayClock(FixedClock):
+    """A past instant the user asked to see (`floorsup --at`, `ctrl+t`, `[` and `]`): every
+    screen reads it as `now`, so a replayed screen is the live one's code at another time."""

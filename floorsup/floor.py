@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine
 from floorsup.config import Settings
 from floorsup.domain.intervals import day_bounds, interval_start_for, local_date
 from floorsup.domain.metrics import QueueIntervalStats, compute_stats, queue_now
+from floorsup.domain.replay import calls_as_of
 from floorsup.domain.types import AgentState, CallRecord
 from floorsup.store import queries
 from floorsup.store.queries import AgentNow, QueueInfo
@@ -85,7 +86,9 @@ def build_floor(
     cache = cache or FloorCache()
     with engine.connect() as conn:
         infos = queries.queues(conn)
-        today = [c for c in cache.day_calls(conn, day_start, day_end) if c.entered_at <= now]
+        # As they stood at `now`: live that is every call as it is; at a past instant
+        # (replay) a call answered or ended later was still waiting or talking then.
+        today = calls_as_of(cache.day_calls(conn, day_start, day_end), now)
         answered: dict[str, int] = {}
         for c in today:
             if c.agent is not None and c.answered_at is not None and c.answered_at <= now:

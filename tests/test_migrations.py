@@ -131,3 +131,35 @@ def test_0004_renders_for_postgresql() -> None:
     )
     assert "mentor_opt_in BOOLEAN DEFAULT false NOT NULL" in out
     assert "DROP TABLE mentorship" in out and "DROP TABLE career_stage" in out
+
+
+def test_0005_down_to_0004_and_up_again(tmp_path: Path) -> None:
+    """Migration 0005 (agents' membership history) undoes to 0004 and redoes."""
+    from alembic import command
+
+    from floorsup.store.engine import alembic_config
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'q.db'}")
+    ensure_schema(engine)
+
+    def names() -> set[str]:
+        with engine.connect() as conn:
+            return {r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master").all()}
+
+    assert {"agent_membership", "ix_membership_agent_since"} <= names()
+    cfg = alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+    assert current_revision(engine) == "0004"
+    assert not {"agent_membership", "ix_membership_agent_since"} & names()
+    assert "career_stage" in names()
+    ensure_schema(engine)
+    assert current_revision(engine) == head_revision(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"include_name": _include_name}),
+            SQLModel.metadata,
+        )
+    assert diff == []
+    engine.dispose()

@@ -43,6 +43,7 @@ __all__ = [
     "interval_start_for",
     "iso_local",
     "local_date",
+    "parse_local_instant",
 ]
 
 _MINUTES_PER_DAY = 24 * 60
@@ -197,3 +198,43 @@ def interval_start_for(t: float, tz: str, minutes: int) -> float:
     grid = _day_grid(local_date(t, tz), tz, minutes)
     i = bisect_right(grid, t) - 1
     return grid[max(i, 0)]
+
+
+def parse_local_instant(text: str, tz: str, now: float) -> float:
+    """A moment typed by a person, on the site's wall clock: `YYYY-MM-DD HH:MM[:SS]` (or with
+    a `T`), `HH:MM[:SS]` (today), or `yesterday HH:MM[:SS]`. Raises ValueError saying what
+    was expected; a moment after `now` is refused (there is nothing stored to show yet).
+    A wall time the clocks skipped (spring forward) is read as just after the jump; one
+    that occurred twice (fall back) as its first occurrence."""
+    raw = " ".join(text.strip().split())
+    words = raw.replace("T", " ", 1).split(" ") if raw else []
+    today = local_date(now, tz)
+    expected = "expected YYYY-MM-DD HH:MM, HH:MM (today) or yesterday HH:MM"
+    if len(words) == 1 and ":" in words[0]:
+        day, clock = today, words[0]
+    elif len(words) == 2:
+        clock = words[1]
+        if words[0].lower() == "yesterday":
+            day = today - dt.timedelta(days=1)
+        elif words[0].lower() == "today":
+            day = today
+        else:
+            try:
+                day = dt.date.fromisoformat(words[0])
+            except ValueError:
+                raise ValueError(f"{text!r}: {words[0]!r} is not a date; {expected}") from None
+    else:
+        raise ValueError(f"{text!r} is not a moment: {expected}")
+    parts = clock.split(":")
+    try:
+        if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+            raise ValueError
+        hour, minute = int(parts[0]), int(parts[1])
+        second = int(parts[2]) if len(parts) == 3 else 0
+        local = pendulum.datetime(day.year, day.month, day.day, hour, minute, second, tz=tz)
+    except ValueError:
+        raise ValueError(f"{text!r}: {clock!r} is not a time of day (HH:MM or HH:MM:SS)") from None
+    instant = local.timestamp()
+    if instant > now:
+        raise ValueError(f"{text!r} is in the future: replay shows what has happened")
+    return float(instant)

@@ -233,6 +233,8 @@ class AgentMachine:
         "call_queue",
         "last_ts",
         "current",
+        "qkey",
+        "joined",
     )
 
     def __init__(self, agent: str) -> None:
@@ -245,6 +247,10 @@ class AgentMachine:
         self.call_queue: str | None = None
         self.last_ts = 0.0
         self.current: Span | None = None
+        # Membership history for a past instant's floor (replay): `qkey` is `queues` as
+        # stored ("|"-joined, sorted); `joined` the changes (ts, qkey) not yet written.
+        self.qkey = ""
+        self.joined: list[tuple[float, str]] = []
 
     def _settle(self, ts: float, closed: list[Span]) -> None:
         """Close the lasting span if the state the flags give differs from it."""
@@ -290,16 +296,19 @@ class AgentMachine:
         if name in ("ADDMEMBER", "AGENTLOGIN", "AGENTCALLBACKLOGIN"):
             if name == "ADDMEMBER" and queue not in NO_ID:
                 self.queues.add(queue)
+                self._membership(ts)
             if not self.logged_in:
                 self.logged_in = True
                 self.paused = data.split("|", 1)[0].upper() == "PAUSED"
                 self.reason = None
         elif name == "REMOVEMEMBER":
             self.queues.discard(queue)
+            self._membership(ts)
             if not self.queues:
                 self._logout()
         elif name in ("AGENTLOGOFF", "AGENTCALLBACKLOGOFF", "AGENTDUMP"):
             self.queues.clear()
+            self._membership(ts)
             self._logout()
         else:
             self.logged_in = True
@@ -322,6 +331,18 @@ class AgentMachine:
                 if ms:
                     self._ring(ts - ms / 1000.0, queue, callid, closed)
         self._settle(ts, closed)
+
+    def _membership(self, ts: float) -> None:
+        """Note a change of member queues (several at one instant are one change)."""
+        key = "|".join(sorted(self.queues))
+        if key == self.qkey:
+            return
+        self.qkey = key
+        joined = self.joined
+        if joined and joined[-1][0] == ts:
+            joined[-1] = (ts, key)
+        else:
+            joined.append((ts, key))
 
     def _logout(self) -> None:
         self.logged_in = False

@@ -47,6 +47,7 @@ _UPSERT_CALL = (
     "rev=excluded.rev"
 )
 _INSERT_SPAN = 'INSERT INTO agent_state_span (agent, state, reason, queue, callid, start, "end") VALUES (?,?,?,?,?,?,?)'
+_INSERT_MEMBERSHIP = "INSERT INTO agent_membership (agent, since, queues) VALUES (?,?,?)"
 _UPSERT_LIVE = (
     "INSERT INTO agent_live (agent, logged_in, queues, paused, reason, call_id, call_queue, "
     "last_ts, state, state_since) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (agent) DO UPDATE SET "
@@ -114,6 +115,8 @@ class _WriteSet:
     calls: list[tuple[object, ...]] = field(default_factory=list)
     spans: list[tuple[object, ...]] = field(default_factory=list)
     rebuilt: list[tuple[str, list[tuple[object, ...]]]] = field(default_factory=list)
+    members: list[tuple[object, ...]] = field(default_factory=list)  # (agent, since, queues)
+    rebuilt_members: list[tuple[str, list[tuple[object, ...]]]] = field(default_factory=list)
     live: list[tuple[object, ...]] = field(default_factory=list)
     drop_live: list[tuple[str]] = field(default_factory=list)
 
@@ -156,6 +159,10 @@ class _WriteSet:
         for agent, rows in self.rebuilt:
             execute(conn, "DELETE FROM agent_state_span WHERE agent = ?", (agent,))
             bulk_insert(conn, _INSERT_SPAN, rows)
+        executemany(conn, _INSERT_MEMBERSHIP, self.members)
+        for agent, rows in self.rebuilt_members:
+            execute(conn, "DELETE FROM agent_membership WHERE agent = ?", (agent,))
+            executemany(conn, _INSERT_MEMBERSHIP, rows)
         executemany(conn, "DELETE FROM agent_live WHERE agent = ?", self.drop_live)
         bulk_insert(conn, _UPSERT_LIVE, self.live)
         cp, c = self.cp, self.counts
@@ -288,6 +295,7 @@ class Pipeline:
             m = AgentMachine(row[0])
             m.logged_in, m.paused, m.reason = bool(row[1]), bool(row[3]), row[4]
             m.queues = set(filter(None, (row[2] or "").split("|")))
+            m.qkey = "|".join(sorted(m.queues))
             m.call_id, m.call_queue, m.last_ts = row[5], row[6], float(row[7])
             state = AgentState(row[8])
             reason = m.reason if state is AgentState.PAUSED else None
@@ -551,6 +559,10 @@ class Pipeline:
             )
         counts.calls = len(call_rows)
         ws.spans = [s.as_row() for s in closed]
+        for m in touched.values():
+            if m.joined:
+                ws.members.extend((m.agent, ts, key) for ts, key in m.joined)
+                m.joined = []
         for agent in rebuild:
             touched.pop(agent, None)
             self._rebuild_agent(agent, fresh, ws)
@@ -585,6 +597,8 @@ class Pipeline:
         closed, machine = fold_agent(agent, events)
         self.agents[agent] = machine
         ws.rebuilt.append((agent, [s.as_row() for s in closed]))
+        ws.rebuilt_members.append((agent, [(agent, ts, key) for ts, key in machine.joined]))
+        machine.joined = []
         ws.live.extend(self._live_rows([machine]))
 
     @staticmethod

@@ -145,6 +145,19 @@ class AgentStateSpan(SQLModel, table=True):
     end: float | None = None
 
 
+class AgentMembership(SQLModel, table=True):
+    """Which queues an agent was a member of from `since` (until their next row): written
+    by the ingest on ADDMEMBER, REMOVEMEMBER and log-off, a few rows an agent a day. The
+    live floor reads agent_live.queues; a past instant's floor (replay) reads this."""
+
+    __tablename__ = "agent_membership"
+    __table_args__ = (Index("ix_membership_agent_since", "agent", "since"),)
+    id: int | None = Field(default=None, primary_key=True)
+    agent: str
+    since: float
+    queues: str = ""  # "|"-joined, sorted; "" when a member of none
+
+
 class AgentLive(SQLModel, table=True):
     """The ingest's per-agent state machine, saved with every batch so a restart resumes it."""
 

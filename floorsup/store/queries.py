@@ -114,12 +114,23 @@ def agents_now(
     # (replay) an agent's state then is a closed span covering it.
     latest = fetchall(conn, "SELECT max(state_since) FROM agent_live")[0][0]
     spans: list[tuple[Any, ...]] = []
+    members = "l.queues"
+    params: tuple[Any, ...] = (now,)
     if latest is not None and now < latest:  # a past instant: some states then have ended since
+        # ...and queue memberships may have changed since: the membership history says
+        # which queues each agent was in then (agents with no history: the ones they are in).
+        members = (
+            "coalesce((SELECT m.queues FROM agent_membership m WHERE m.agent = l.agent "
+            "AND m.since <= ? ORDER BY m.since DESC, m.id DESC LIMIT 1), l.queues)"
+        )
+        params = (now, now)
         spans = fetchall(
             conn,
-            "SELECT s.agent, s.state, s.start, s.reason, s.queue, l.queues FROM agent_state_span s "
+            "SELECT s.agent, s.state, s.start, s.reason, s.queue, coalesce((SELECT m.queues "
+            "FROM agent_membership m WHERE m.agent = s.agent AND m.since <= ? "
+            "ORDER BY m.since DESC, m.id DESC LIMIT 1), l.queues) FROM agent_state_span s "
             'LEFT JOIN agent_live l ON l.agent = s.agent WHERE s."end" > ? AND s.start <= ?',
-            (now, now),
+            (now, now, now),
         )
     spans += [
         (
@@ -132,8 +143,9 @@ def agents_now(
         )
         for r in fetchall(
             conn,
-            "SELECT agent, state, state_since, reason, call_queue, queues FROM agent_live WHERE state_since <= ?",
-            (now,),
+            f"SELECT l.agent, l.state, l.state_since, l.reason, l.call_queue, {members} "
+            "FROM agent_live l WHERE l.state_since <= ?",
+            params,
         )
     ]
     who = {

@@ -407,3 +407,46 @@ def test_interval_start_for_agrees_with_cut(tz: str, day: dt.date, minutes: int)
 def test_iso_local_and_local_date(t: float, tz: str, iso: str, date: dt.date) -> None:
     assert iso_local(t, tz) == iso
     assert local_date(t, tz) == date
+
+
+# -- parse_local_instant: a moment typed for replay --------------------------------------
+_CHI = "America/Chicago"
+_NOW_CHI = 1_795_192_200.0 + 8 * 3600  # 2026-11-20 18:30 in Chicago
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-11-20 10:30", 1_795_192_200.0),
+        ("2026-11-20T10:30:05", 1_795_192_205.0),
+        ("  2026-11-20   10:30 ", 1_795_192_200.0),
+        ("10:30", 1_795_192_200.0),  # today, on the site's clock
+        ("today 10:30", 1_795_192_200.0),
+        ("yesterday 10:30", 1_795_192_200.0 - 86_400),
+        ("2026-03-08 02:30", 1_772_958_600.0),  # skipped by spring forward: just after
+        ("2026-11-01 01:30", 1_793_518_200.0),  # twice at fall back: the first (CDT)
+    ],
+)
+def test_parse_local_instant(text: str, expected: float) -> None:
+    from floorsup.domain.intervals import parse_local_instant
+
+    assert parse_local_instant(text, _CHI, _NOW_CHI) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "is not a moment"),
+        ("x", "is not a moment"),
+        ("20/11/2026 10:30", "is not a date"),
+        ("2026-11-20 25:00", "is not a time of day"),
+        ("2026-11-20 10", "is not a time of day"),
+        ("2026-11-20 10:30 pm", "is not a moment"),
+        ("2026-11-21 10:00", "is in the future"),
+    ],
+)
+def test_parse_local_instant_refuses_with_the_reason(text: str, says: str) -> None:
+    from floorsup.domain.intervals import parse_local_instant
+
+    with pytest.raises(ValueError, match=says):
+        parse_local_instant(text, _CHI, _NOW_CHI)
