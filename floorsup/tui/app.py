@@ -11,7 +11,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.events import Event, Key
 
-from floorsup.clock import Clock, WallClock
+from floorsup.clock import Clock, ReplayClock, WallClock
 from floorsup.config import Settings
 from floorsup.store.coaching import drafts_for
 from floorsup.store.queries import RosterEntry, roster
@@ -33,7 +33,11 @@ class FloorsupApp(App[None]):
         Binding("3", "show_coaching", "Coaching"),
         Binding("4", "show_mentoring", "Mentors"),
         Binding("5", "show_career", "Career"),
+        Binding("ctrl+t", "replay", "Replay", key_display="^t"),
+        Binding("left_square_bracket", "step(-1)", "Back an interval", show=False),
+        Binding("right_square_bracket", "step(1)", "On an interval", show=False),
     ]
+    REPLAY_STEP_MINUTES = 30  # the floor's interval
     # While a form is open these wait: a stray key must not throw away what is being typed.
     NOT_IN_FORMS = {
         "quit",
@@ -42,6 +46,8 @@ class FloorsupApp(App[None]):
         "show_coaching",
         "show_mentoring",
         "show_career",
+        "replay",
+        "step",
     }
 
     def __init__(
@@ -51,6 +57,9 @@ class FloorsupApp(App[None]):
         self.settings = settings
         self.engine = engine
         self.clock = clock
+        # Where `]` past the present and "live" return to (an app started at a past instant
+        # goes live on the wall clock).
+        self.live_clock: Clock = WallClock() if isinstance(clock, ReplayClock) else clock
         self.freeze_heap = freeze_heap  # the app run for real: see `floor_drawn`
         self.quiet_gc = QuietGc()
         self.palette = Palette()
@@ -153,6 +162,63 @@ class FloorsupApp(App[None]):
             return
         self.action_show_floor()
         self.push_screen(AdherenceScreen())
+
+    # -- replay -----------------------------------------------------------------------------
+    @property
+    def replaying(self) -> bool:
+        return isinstance(self.clock, ReplayClock)
+
+    def replay_at(self, instant: float | None) -> None:
+        """Show every screen as it stood at `instant` (None: live again). The screens are
+        the live ones with another `now`: each that reads by time is told to read again."""
+        live_now = self.live_clock.now()
+        if instant is None or instant >= live_now:
+            self.clock = self.live_clock
+        else:
+            self.clock = ReplayClock(instant)
+        for screen in self.screen_stack:
+            moved = getattr(screen, "time_moved", None)
+            if moved is not None:
+                moved()
+
+    def action_replay(self) -> None:
+        from floorsup.domain.intervals import parse_local_instant
+        from floorsup.tui.ask import Ask
+        from floorsup.tui.format import clock_text
+
+        tz = self.settings.tz
+        shown = clock_text(self.clock.now(), tz, "%Y-%m-%d %H:%M")
+
+        def answer(text: str | None) -> None:
+            if text is None:
+                return
+            if text.strip().lower() in ("live", "now"):
+                self.replay_at(None)
+                return
+            try:
+                instant = parse_local_instant(text, tz, self.live_clock.now())
+            except ValueError as exc:
+                self.notify(str(exc), severity="error", timeout=6, markup=False)
+                return
+            self.replay_at(instant)
+
+        self.push_screen(
+            Ask(
+                "Replay: show the floor as it stood at…",
+                f"A moment in {tz}: 2026-11-20 10:30, 10:30 (today), yesterday 14:00; "
+                "or live. Then [ and ] step back and on an interval.",
+                placeholder=shown,
+                value=shown,
+            ),
+            answer,
+        )
+
+    def action_step(self, direction: int) -> None:
+        """Back or on one interval; from live, `[` starts a replay an interval ago, and a
+        step past the present is live again."""
+        if direction > 0 and not self.replaying:
+            return
+        self.replay_at(self.clock.now() + direction * self.REPLAY_STEP_MINUTES * 60)
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

@@ -22,8 +22,10 @@ class Ask(ModalScreen[str | None]):
         placeholder: str = "",
         warn: bool = False,
         required: str = "An answer is required (escape to leave it).",
+        value: str = "",
     ) -> None:
         super().__init__()
+        self.value = value  # the field's text to start from
         self.title_text, self.detail, self.placeholder, self.warn = title, detail, placeholder, warn
         self.required = required  # said when enter is pressed on an empty field
 
@@ -32,7 +34,7 @@ class Ask(ModalScreen[str | None]):
             yield Label(self.title_text, markup=False, id="ask-title")
             if self.detail:
                 yield Static(Text(self.detail), id="ask-detail")
-            yield Input(placeholder=self.placeholder, id="ask-input")
+            yield Input(self.value, placeholder=self.placeholder, id="ask-input")
             yield Label("", id="ask-error", markup=False)
             yield Label("enter: go ahead   escape: cancel", markup=False)
 

@@ -110,3 +110,10 @@ def plain(value: str) -> Text:
     """A table cell shown exactly as typed. DataTable reads a plain `str` cell as Rich
     markup: a note saying `[b]` would lose it, and one starting `[/x]` stops the paint."""
     return Text(value, no_wrap=True, end="")
+
+
+def replay_mark(palette: Palette) -> Text:
+    """What the status line says while a past instant is shown instead of "● live"."""
+    return Text(
+        "⏪ REPLAY  [ ] step 30 min · ^t another time or live", style=f"bold {palette.warn}"
+    )

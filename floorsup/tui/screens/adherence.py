@@ -23,7 +23,7 @@ from floorsup.store.queries import ChangeWatcher
 from floorsup.store.schedules import authorize_exception
 from floorsup.tui.ask import Ask
 from floorsup.tui.footer import KeyFooter
-from floorsup.tui.format import clock_text, duration, plain, state_text
+from floorsup.tui.format import clock_text, duration, plain, replay_mark, state_text
 
 if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
@@ -96,6 +96,7 @@ class AdherenceScreen(Screen[None]):
         self._watcher: ChangeWatcher | None = None
         self._cache = ActualsCache()
         self._last_fetch = 0.0
+        self._moved = False  # the clock jumped while a fetch was in flight
 
     @property
     def fapp(self) -> FloorsupApp:
@@ -126,6 +127,16 @@ class AdherenceScreen(Screen[None]):
             self._watcher.close()
 
     # -- data --------------------------------------------------------------------------------
+    def time_moved(self) -> None:
+        """The app's clock jumped (replay, or live again): read adherence at the new `now`;
+        a fetch in flight was for the old one and is read again."""
+        self._cache = ActualsCache()  # holds spans up to the old `now` only
+        if self.fetching:
+            self._moved = True
+        else:
+            self._refresh_data(force=True)
+        self._redraw()
+
     def _tick(self) -> None:
         if not self.is_current:  # under the agent page: refreshed when it shows again
             return
@@ -162,6 +173,10 @@ class AdherenceScreen(Screen[None]):
     @on(AdherenceData)
     def _on_data(self, message: AdherenceData) -> None:
         self.fetching = False
+        if self._moved:  # read for a `now` the clock has since left
+            self._moved = False
+            self._refresh_data(force=True)
+            return
         if message.error is not None:
             if self.stale_since is None:
                 self.stale_since = self.fapp.clock.now()
@@ -225,6 +240,8 @@ class AdherenceScreen(Screen[None]):
                 f"⚠ STALE since {clock_text(self.stale_since, tz, '%H:%M:%S')}",
                 style=f"bold {app.palette.bad}",
             )
+        elif app.replaying:
+            status.append_text(replay_mark(app.palette))
         else:
             status.append("● live", style=app.palette.ok)
         self.query_one("#status", Static).update(status)

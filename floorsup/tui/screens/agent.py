@@ -171,6 +171,11 @@ class AgentScreen(Screen[None]):
             self.action_reload()
         self._resumed = True
 
+    def time_moved(self) -> None:
+        """The app's clock jumped (replay, or live again): this agent's day at the new `now`."""
+        if self.profile is not None:
+            self.action_reload()
+
     def action_reload(self) -> None:
         self._load()
 

@@ -34,6 +34,7 @@ from floorsup.tui.format import (
     duration,
     hhmm,
     plain,
+    replay_mark,
     short_secs,
     sl_cell,
     state_text,
@@ -162,6 +163,7 @@ class FloorScreen(Screen[None]):
         self.adherence: AdherenceSnapshot | None = None
         self._adh_cache = ActualsCache()
         self._shown: dict[str, AgentNow] = {}
+        self._moved = False  # the clock jumped while a fetch was in flight
 
     @property
     def fapp(self) -> FloorsupApp:
@@ -202,6 +204,17 @@ class FloorScreen(Screen[None]):
         stale = self.stale_since is not None
         self.refresh_now(force=stale or self._interval_turned(now) or now - self.last_fetch > 30)
         self._tick_clocks(now)
+
+    def time_moved(self) -> None:
+        """The app's clock jumped (replay, or live again): read the floor at the new `now`.
+        A fetch in flight was for the old one: its answer is dropped and read again."""
+        self._adh_cache = ActualsCache()  # holds spans up to the old `now` only
+        self.adherence = None
+        if self.fetching:
+            self._moved = True
+        else:
+            self.refresh_now(force=True)
+        self._render_status()
 
     def _interval_turned(self, now: float) -> bool:
         snap = self.snapshot
@@ -244,6 +257,10 @@ class FloorScreen(Screen[None]):
     @on(FloorData)
     def _on_data(self, message: FloorData) -> None:
         self.fetching = False
+        if self._moved:  # read for a `now` the clock has since left
+            self._moved = False
+            self.refresh_now(force=True)
+            return
         if message.error is not None:
             if self.stale_since is None:
                 self.stale_since = self.fapp.clock.now()
@@ -274,6 +291,8 @@ class FloorScreen(Screen[None]):
                 f"⚠ STALE since {clock_text(self.stale_since, tz, '%H:%M:%S')}: {self.stale_error[:60]}",
                 style=f"bold {app.palette.bad}",
             )
+        elif app.replaying:
+            mode = replay_mark(app.palette)
         else:
             mode = Text("● live", style=app.palette.ok)
         line = Text.assemble(
