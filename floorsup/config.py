@@ -12,6 +12,7 @@ from typing import Any
 import pendulum
 from platformdirs import user_config_dir, user_data_dir
 
+from floorsup.domain.alerts import AlertRules, validate_alert_rules
 from floorsup.domain.career import DEFAULT_STAGES, MasteryRule, Stage, validate_stages
 from floorsup.domain.mentoring import MentorPolicy, validate_policy
 from floorsup.domain.metrics import SLFormula
@@ -82,6 +83,8 @@ class Settings:
     default_target_seconds: int = 20
     default_target_fraction: float = 0.8
     refresh_seconds: float = 1.0
+    # Where `e` saves a screen's table (XLSX); "~" is the user's home, expanded when used.
+    export_dir: str = "~/floorsup-exports"
     # Schedules and adherence (TOML: [activities] name = true|false for productive;
     # [reason_map] "pause reason" = "activity").
     activities: dict[str, bool] = field(default_factory=dict)
@@ -99,6 +102,8 @@ class Settings:
     # MentorPolicy's fields).
     stages: tuple[Stage, ...] = DEFAULT_STAGES
     mentoring: MentorPolicy = field(default_factory=MentorPolicy)
+    # Alerts ([alerts] table with AlertRules' fields; a threshold = false switches it off).
+    alerts: AlertRules = field(default_factory=AlertRules)
 
     @property
     def url(self) -> str:
@@ -156,6 +161,8 @@ class Settings:
                 )
         if not 0.05 <= self.refresh_seconds <= 60:
             raise ConfigError("refresh_seconds: expected 0.05 to 60")
+        if not self.export_dir.strip():
+            raise ConfigError("export_dir: expected a directory (where `e` saves tables)")
         problems = validate_stages(self.stages)
         known = {w.strip().lower() for w in self.work_types}
         # Stages someone wrote must name work types QA knows; the shipped ones are kept with
@@ -175,6 +182,9 @@ class Settings:
             )
         if problems:
             raise ConfigError("mentoring: " + "; ".join(problems))
+        problems = validate_alert_rules(self.alerts)
+        if problems:
+            raise ConfigError("alerts: " + "; ".join(problems))
         return replace(
             self,
             sl_formula=formula,
@@ -232,6 +242,52 @@ def _policy(value: Any) -> MentorPolicy:
     return MentorPolicy(**typed)
 
 
+# [alerts] key -> (kind of value, what is expected). Kinds: "bool", "count" (a whole number
+# 0 or more), "seconds" (a number 0 or more); "?" after it: false switches the rule off.
+_ALERT_KEYS: dict[str, tuple[str, str]] = {
+    "bell": ("bool", "true or false"),
+    "sl_below_target": ("bool", "true or false"),
+    "sl_min_offered": ("count", "a whole number of calls (0 or more)"),
+    "waiting_above": ("count?", "a whole number of calls, or false to switch it off"),
+    "oldest_wait_above_seconds": ("seconds?", "a number of seconds, or false to switch it off"),
+    "severe_out_at_least": (
+        "count?",
+        "a whole number of agents (1 = any), or false to switch it off",
+    ),
+    "clear_after_seconds": ("seconds", "a number of seconds (0 or more)"),
+}
+
+
+def _alert_value(key: str, value: Any) -> Any:
+    kind, expected = _ALERT_KEYS[key]
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+    elif kind.endswith("?") and value is False:
+        return None
+    elif isinstance(value, bool):
+        pass  # true for a number: refused below
+    elif kind.startswith("count"):
+        if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+            return int(value)
+    elif isinstance(value, (int, float)):
+        return float(value)
+    raise ConfigError(f"alerts.{key}: {value!r} is not {expected}")
+
+
+def _alert_rules(value: Any) -> AlertRules:
+    """The [alerts] table: AlertRules' fields; a rule's threshold = false switches it off.
+    Ranges are checked in `Settings.validated`."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"alerts: expected a table ([alerts] with key = value), got {value!r}")
+    unknown = set(value) - set(_ALERT_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"alerts: unknown key(s) {', '.join(sorted(unknown))} (known: {', '.join(_ALERT_KEYS)})"
+        )
+    return AlertRules(**{k: _alert_value(k, v) for k, v in value.items()})
+
+
 def _names(value: Any) -> tuple[str, ...]:
     """A TOML list, or (from the environment) names separated by commas."""
     if isinstance(value, str):
@@ -248,6 +304,7 @@ _CASTS: dict[str, Any] = {
     "scorecard": _table,
     "stages": _stages,
     "mentoring": _policy,
+    "alerts": _alert_rules,
     "activities": _table,
     "reason_map": _table,
     "activity_equivalency": _bool,
@@ -260,6 +317,7 @@ _CASTS: dict[str, Any] = {
     "default_target_seconds": int,
     "default_target_fraction": float,
     "refresh_seconds": float,
+    "export_dir": str,
 }
 
 
@@ -286,6 +344,7 @@ def load_settings(
             "scorecard",
             "stages",
             "mentoring",
+            "alerts",
         ):  # tables: TOML only
             values[f.name] = env[key]
     for key, value in (cli or {}).items():
@@ -298,6 +357,8 @@ def load_settings(
     for key, value in values.items():
         try:
             typed[key] = _CASTS[key](value)
+        except ConfigError:
+            raise  # already says which key and what was expected
         except (TypeError, ValueError) as exc:
             raise ConfigError(
                 f"{key}: {value!r} is not a {_CASTS[key].__name__.strip('_')}"

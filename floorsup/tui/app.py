@@ -13,6 +13,7 @@ from textual.events import Event, Key
 
 from floorsup.clock import Clock, ReplayClock, WallClock
 from floorsup.config import Settings
+from floorsup.domain.alerts import AlertLog
 from floorsup.store.coaching import drafts_for
 from floorsup.store.queries import RosterEntry, roster
 from floorsup.tui.commands import FloorCommands
@@ -33,6 +34,7 @@ class FloorsupApp(App[None]):
         Binding("3", "show_coaching", "Coaching"),
         Binding("4", "show_mentoring", "Mentors"),
         Binding("5", "show_career", "Career"),
+        Binding("6", "show_alerts", "Alerts"),
         Binding("ctrl+t", "replay", "Replay", key_display="^t"),
         Binding("left_square_bracket", "step(-1)", "Back an interval", show=False),
         Binding("right_square_bracket", "step(1)", "On an interval", show=False),
@@ -46,6 +48,7 @@ class FloorsupApp(App[None]):
         "show_coaching",
         "show_mentoring",
         "show_career",
+        "show_alerts",
         "replay",
         "step",
     }
@@ -62,6 +65,8 @@ class FloorsupApp(App[None]):
         self.live_clock: Clock = WallClock() if isinstance(clock, ReplayClock) else clock
         self.freeze_heap = freeze_heap  # the app run for real: see `floor_drawn`
         self.quiet_gc = QuietGc()
+        # Alerts raised and cleared this session (the floor checks them each tick).
+        self.alerts = AlertLog.for_rules(settings.alerts)
         self.palette = Palette()
         self.roster: list[RosterEntry] = []  # for search; loaded in a worker, never waited on
 
@@ -148,6 +153,16 @@ class FloorsupApp(App[None]):
             return
         self.action_show_floor()
         self.push_screen(CareerScreen())
+
+    def action_show_alerts(self) -> None:
+        from floorsup.tui.screens.alerts import AlertLogScreen
+
+        if isinstance(self.screen, AlertLogScreen):
+            return
+        self.action_show_floor()
+        self.push_screen(
+            AlertLogScreen(self.alerts, self.settings.tz, self.clock, self.settings.alerts)
+        )
 
     def action_show_floor(self) -> None:
         from floorsup.tui.screens.floor import FloorScreen

@@ -40,6 +40,7 @@ from floorsup.tui.format import (
     state_text,
     wait_cell,
 )
+from floorsup.tui.screens.alerts import banner_text, floor_reading
 
 if TYPE_CHECKING:
     from floorsup.tui.app import FloorsupApp
@@ -164,6 +165,7 @@ class FloorScreen(Screen[None]):
         self._adh_cache = ActualsCache()
         self._shown: dict[str, AgentNow] = {}
         self._moved = False  # the clock jumped while a fetch was in flight
+        self._alerts_shown = -1  # the alert log's version the banner shows
 
     @property
     def fapp(self) -> FloorsupApp:
@@ -171,6 +173,7 @@ class FloorScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
+        yield Static(id="alert-banner")
         with Vertical(id="floor"):
             yield DataTable(id="queues", cursor_type="none", zebra_stripes=False)
             yield Static(id="summary")
@@ -186,6 +189,7 @@ class FloorScreen(Screen[None]):
         for key, label in AGENT_COLUMNS:
             a.add_column(label, key=key)
         self.query_one("#filter", Input).display = False
+        self.query_one("#alert-banner", Static).display = False
         a.focus()
         self._watcher = ChangeWatcher(self.fapp.engine)
         self._render_status()
@@ -204,6 +208,29 @@ class FloorScreen(Screen[None]):
         stale = self.stale_since is not None
         self.refresh_now(force=stale or self._interval_turned(now) or now - self.last_fetch > 30)
         self._tick_clocks(now)
+        self._check_alerts(now)
+
+    def _check_alerts(self, now: float) -> None:
+        """Raise and clear alerts from the picture on screen; ring once for new ones. A
+        stale picture (a failed read) changes nothing, and nor does a replayed past."""
+        app = self.fapp
+        if app.replaying:
+            return
+        rules = app.settings.alerts
+        reading = (
+            None
+            if self.stale_since is not None
+            else floor_reading(rules, self.snapshot, self.adherence, now)
+        )
+        changes = app.alerts.update(reading, now)
+        if changes.raised and rules.bell:
+            app.bell()
+        if app.alerts.version != self._alerts_shown:
+            self._alerts_shown = app.alerts.version
+            banner = self.query_one("#alert-banner", Static)
+            text = banner_text(app.alerts, app.palette)
+            banner.update(text)
+            banner.display = bool(text.plain)
 
     def time_moved(self) -> None:
         """The app's clock jumped (replay, or live again): read the floor at the new `now`.
