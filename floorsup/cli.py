@@ -11,12 +11,13 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pendulum
 
 from floorsup.config import ConfigError, Settings, load_settings
+from floorsup.export import Book, ExportError, write_text, write_xlsx
 from floorsup.ingest.queue_log import Format, FormatError
 from floorsup.store.engine import StoreError, ensure_schema, make_engine, upgrade
 from floorsup.store.roster import ImportError_
@@ -149,9 +150,75 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_report_queues(args: argparse.Namespace, settings: Settings) -> int:
-    from floorsup.reports import queue_report, render
+# -- report output: the screen, or a file (--out); xlsx is always a file -------------------
 
+REPORT_FORMATS = ("table", "csv", "json", "xlsx")
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".xlsx": "xlsx"}
+
+
+def _report_args(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--format",
+        choices=REPORT_FORMATS,
+        help="table (the default), csv, json, or xlsx (a spreadsheet: needs --out); with "
+        "--out and no --format, the file's suffix (.csv .json .xlsx) chooses",
+    )
+    s.add_argument(
+        "--out", type=Path, metavar="FILE", help="write to FILE (whole or not at all), not stdout"
+    )
+    s.set_defaults(report_parser=s)  # for a usage error that needs two options together
+
+
+def _report_format(args: argparse.Namespace) -> str:
+    """--format, else --out's suffix, else table. Checked before any work is done: xlsx
+    without --out is a usage error (the usage line, the message, exit status 2)."""
+    suffix = args.out.suffix.lower() if args.out is not None else ""
+    fmt: str = args.format or SUFFIX_FORMATS.get(suffix) or "table"
+    if fmt == "xlsx" and args.out is None:
+        message = "--format xlsx writes a spreadsheet file: add --out FILE.xlsx"
+        parser = getattr(args, "report_parser", None)
+        if parser is not None:
+            parser.error(message)  # exits 2, as for any other mistake in the options
+        raise UsageError(message)
+    return fmt
+
+
+def _report_width(args: argparse.Namespace) -> int:
+    """The table fits a wider terminal; piped, captured or to a file, it is 160 columns."""
+    tty = args.out is None and sys.stdout.isatty()
+    return max(120, shutil.get_terminal_size((160, 24)).columns if tty else 160)
+
+
+def _emit(
+    args: argparse.Namespace, fmt: str, text: Callable[[], str], book: Callable[[], Book]
+) -> None:
+    """The report to stdout, or to --out (xlsx: the typed book; else the text), saying
+    what was written."""
+    try:
+        if fmt == "xlsx":
+            made = book()
+            path = write_xlsx(made, args.out)
+            sheets = ", ".join(
+                f"{t.title} ({len(t.rows)} row{'' if len(t.rows) == 1 else 's'})"
+                for t in made.tables
+            )
+            print(f"wrote {path}: {sheets}")
+        elif args.out is not None:
+            print(f"wrote {write_text(text(), args.out)}")
+        else:
+            sys.stdout.write(text())
+    except ExportError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _nl(fmt: str) -> str:
+    return "\n" if fmt == "json" else ""
+
+
+def cmd_report_queues(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.reports import queue_book, queue_report, render
+
+    fmt = _report_format(args)
     now = _now()
     if args.date and (args.date_from or args.date_to):
         raise UsageError("give --date, or --from and --to, not both")
@@ -163,21 +230,28 @@ def cmd_report_queues(args: argparse.Namespace, settings: Settings) -> int:
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
     rows = queue_report(_engine(settings), settings, first, last, args.interval, now)
-    sys.stdout.write(render(rows, args.format, settings))
-    if args.format != "table":
-        sys.stdout.write("\n" if args.format == "json" else "")
+    _emit(
+        args,
+        fmt,
+        lambda: render(rows, fmt, settings) + _nl(fmt),
+        lambda: queue_book(rows, settings, first=first, last=last, interval=args.interval, now=now),
+    )
     return 0
 
 
 def cmd_report_adherence(args: argparse.Namespace, settings: Settings) -> int:
-    from floorsup.reports import adherence_report, render_adherence
+    from floorsup.reports import adherence_book, adherence_report, render_adherence
 
+    fmt = _report_format(args)
     now = _now()
     day = parse_day(args.date or "today", settings.tz, now)
     rows = adherence_report(_engine(settings), settings, day, now, team=args.team)
-    sys.stdout.write(render_adherence(rows, args.format, settings, day))
-    if args.format == "json":
-        sys.stdout.write("\n")
+    _emit(
+        args,
+        fmt,
+        lambda: render_adherence(rows, fmt, settings, day) + _nl(fmt),
+        lambda: adherence_book(rows, settings, day=day, team=args.team, now=now),
+    )
     return 0
 
 
@@ -185,8 +259,9 @@ COACHING_DEFAULT_DAYS = 7
 
 
 def cmd_report_coaching(args: argparse.Namespace, settings: Settings) -> int:
-    from floorsup.reports import coaching_report, render_coaching
+    from floorsup.reports import coaching_book, coaching_report, render_coaching
 
+    fmt = _report_format(args)
     now = _now()
     # Default: the last 7 days ending today; one end given, the other 7 days from it.
     span = dt.timedelta(days=COACHING_DEFAULT_DAYS - 1)
@@ -202,40 +277,71 @@ def cmd_report_coaching(args: argparse.Namespace, settings: Settings) -> int:
         rows = coaching_report(_engine(settings), settings, first, last, now, team=args.team)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    # The table fits a wider terminal; piped or captured, it is 160 columns.
-    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
-    sys.stdout.write(
-        render_coaching(rows, args.format, settings, first, last, width=max(120, width))
+    _emit(
+        args,
+        fmt,
+        lambda: (
+            render_coaching(rows, fmt, settings, first, last, width=_report_width(args)) + _nl(fmt)
+        ),
+        lambda: coaching_book(rows, settings, first=first, last=last, team=args.team, now=now),
     )
-    if args.format == "json":
-        sys.stdout.write("\n")
     return 0
 
 
 def cmd_report_career(args: argparse.Namespace, settings: Settings) -> int:
-    from floorsup.reports import career_report, render_career
+    from floorsup.reports import career_book, career_report, render_career
 
+    fmt = _report_format(args)
+    now = _now()
     try:
-        report = career_report(_engine(settings), settings, _now(), team=args.team)
+        report = career_report(_engine(settings), settings, now, team=args.team)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
     if args.growth:
         report = {"agents": [], "growth": report["growth"]}
-    sys.stdout.write(render_career(report, args.format, width=max(120, width)))
-    if args.format == "json":
-        sys.stdout.write("\n")
+    _emit(
+        args,
+        fmt,
+        lambda: render_career(report, fmt, width=_report_width(args)) + _nl(fmt),
+        lambda: career_book(report, settings, team=args.team, growth_only=args.growth, now=now),
+    )
     return 0
 
 
 def cmd_report_mentoring(args: argparse.Namespace, settings: Settings) -> int:
-    from floorsup.reports import mentoring_report, render_mentoring
+    from floorsup.reports import mentoring_book, mentoring_report, render_mentoring
 
-    report = mentoring_report(_engine(settings), settings, _now())
-    width = shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
-    sys.stdout.write(render_mentoring(report, args.format, width=max(120, width)))
-    if args.format == "json":
-        sys.stdout.write("\n")
+    fmt = _report_format(args)
+    now = _now()
+    report = mentoring_report(_engine(settings), settings, now)
+    _emit(
+        args,
+        fmt,
+        lambda: render_mentoring(report, fmt, width=_report_width(args)) + _nl(fmt),
+        lambda: mentoring_book(report, settings, now=now),
+    )
+    return 0
+
+
+def cmd_staffing(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.staffing import StaffingArgs, compute, render
+
+    given = StaffingArgs(
+        calls=args.calls,
+        interval_minutes=args.interval_minutes,
+        aht=args.aht,
+        target_sl=args.target_sl,
+        target_seconds=args.target_seconds,
+        max_occupancy=args.max_occupancy,
+        shrinkage=args.shrinkage,
+        patience=args.patience,
+        max_abandon=args.max_abandon,
+    )
+    try:
+        result = compute(given)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    sys.stdout.write(render(given, result, args.format))
     return 0
 
 
@@ -245,11 +351,24 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return run_demo(args, settings)
 
 
+def replay_clock(text: str, settings: Settings, now: float):  # type: ignore[no-untyped-def]
+    """`--at WHEN` as a clock stopped at that moment (a clear usage error if it is not one)."""
+    from floorsup.clock import ReplayClock
+    from floorsup.domain.intervals import parse_local_instant
+
+    try:
+        return ReplayClock(parse_local_instant(text, settings.tz, now))
+    except ValueError as exc:
+        raise UsageError(f"--at: {exc}") from None
+
+
 def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
-    from floorsup.clock import WallClock
+    from floorsup.clock import Clock, WallClock
     from floorsup.tui.app import make_app
 
-    app = make_app(settings, engine=_engine(settings), clock=WallClock(), freeze_heap=True)
+    at = getattr(args, "at", None)
+    clock: Clock = replay_clock(at, settings, _now()) if at else WallClock()
+    app = make_app(settings, engine=_engine(settings), clock=clock, freeze_heap=True)
     app.run()
     return 0
 
@@ -271,6 +390,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the site's time zone, e.g. Europe/London (env FLOORSUP_TZ; default this machine's)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    p.add_argument(
+        "--at",
+        metavar="WHEN",
+        help='open the app as it stood at a past moment, e.g. "2026-11-20 10:30" or "10:30" '
+        "(site time; [ and ] then step an interval, ctrl+t picks another moment or live)",
+    )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("init", help="create or upgrade the database to the newest schema")
@@ -312,14 +437,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=[f.value for f in Format], default="auto")
     s.set_defaults(func=cmd_ingest)
 
-    rep = sub.add_parser("report", help="reports as table, CSV or JSON")
+    rep = sub.add_parser("report", help="reports as table, CSV, JSON or XLSX (a spreadsheet)")
     rsub = rep.add_subparsers(dest="what", metavar="WHAT", required=True)
     s = rsub.add_parser("queues", help="per-queue service level, ASA, AHT, abandons by interval")
     s.add_argument("--date", help="YYYY-MM-DD, today or yesterday (default today)")
     s.add_argument("--from", dest="date_from")
     s.add_argument("--to", dest="date_to")
     s.add_argument("--interval", choices=["15", "30", "60", "day", "total"], default="30")
-    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _report_args(s)
     s.set_defaults(func=cmd_report_queues)
 
     s = rsub.add_parser(
@@ -327,7 +452,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--date", help="YYYY-MM-DD, today or yesterday (default today)")
     s.add_argument("--team", help="only this team")
-    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _report_args(s)
     s.set_defaults(func=cmd_report_adherence)
 
     s = rsub.add_parser(
@@ -346,7 +471,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="last local day, inclusive (default today, or 6 days after --from)",
     )
     s.add_argument("--team", help="only notes about agents of this team (when written)")
-    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _report_args(s)
     s.set_defaults(func=cmd_report_coaching)
 
     s = rsub.add_parser(
@@ -358,7 +483,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--growth", action="store_true", help="only who grew into other departments (and where)"
     )
-    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _report_args(s)
     s.set_defaults(func=cmd_report_career)
 
     s = rsub.add_parser(
@@ -366,8 +491,62 @@ def build_parser() -> argparse.ArgumentParser:
         help="every mentorship with the mentee's QA and adherence before and since; new hires "
         "without a mentor",
     )
-    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _report_args(s)
     s.set_defaults(func=cmd_report_mentoring)
+
+    s = sub.add_parser(
+        "staffing",
+        help="agents an interval needs for a service level (Erlang C; Erlang A with --patience)",
+    )
+    s.add_argument(
+        "--calls", metavar="N", type=float, required=True, help="calls offered in the interval"
+    )
+    s.add_argument(
+        "--interval-minutes",
+        metavar="M",
+        type=float,
+        required=True,
+        help="the interval's length in minutes, e.g. 15 or 30",
+    )
+    s.add_argument(
+        "--aht", metavar="S", type=float, required=True, help="average handle time in seconds"
+    )
+    s.add_argument(
+        "--target-sl",
+        metavar="F",
+        type=float,
+        required=True,
+        help="share to answer within T, e.g. 0.8",
+    )
+    s.add_argument(
+        "--target-seconds",
+        metavar="T",
+        type=float,
+        required=True,
+        help="the target answer time T in seconds, e.g. 20",
+    )
+    s.add_argument("--max-occupancy", metavar="F", type=float, help="occupancy cap, e.g. 0.85")
+    s.add_argument(
+        "--shrinkage",
+        metavar="F",
+        type=float,
+        default=0.0,
+        help="share of paid time off the phones, e.g. 0.3 (default 0)",
+    )
+    s.add_argument(
+        "--patience",
+        metavar="S",
+        type=float,
+        help="callers' mean patience in seconds: Erlang A (callers abandon)",
+    )
+    s.add_argument(
+        "--max-abandon",
+        metavar="F",
+        type=float,
+        help="with --patience: a cap on the abandon rate, e.g. 0.05",
+    )
+    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    s.set_defaults(func=cmd_staffing)
 
     s = sub.add_parser("demo", help="a believable floor, simulated live, in a fresh database")
     s.add_argument("--speed", type=float, default=1.0, help="run the clock X times faster")

@@ -1,14 +1,16 @@
-"""Reports: the store's rows through the pure metrics, rendered as table, CSV or JSON."""
+"""Reports: the store's rows through the pure metrics, rendered as table, CSV or JSON, and
+as typed tables (`floorsup.export`) for CSV and XLSX. Each report's columns are declared
+once (`*_COLUMNS`): the CSV header is their keys, the XLSX header their names."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
 import math
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
@@ -19,6 +21,8 @@ from floorsup.config import Settings
 from floorsup.domain.career import percent_or_dash
 from floorsup.domain.intervals import Interval, day_bounds, day_intervals, iso_local
 from floorsup.domain.metrics import SL_FORMULA_TEXT, QueueIntervalStats, interval_stats, total_stats
+from floorsup.export import Book, Column, Kind, csv_text
+from floorsup.export import Table as TypedTable
 from floorsup.store import queries
 
 INTERVAL_CHOICES = ("15", "30", "60", "day", "total")
@@ -58,32 +62,65 @@ def queue_report(
     return interval_stats(calls, intervals=ivs, **common)
 
 
-FIELDS = (
-    "queue",
-    "interval_start",
-    "offered",
-    "answered",
-    "abandoned",
-    "short_abandoned",
-    "other_exits",
-    "answered_within_target",
-    "service_level",
-    "asa_seconds",
-    "aht_seconds",
-    "longest_wait_seconds",
-    "target_seconds",
+QUEUE_COLUMNS = (
+    Column("queue", "Queue"),
+    Column("interval_start", "Interval start", Kind.DATETIME),
+    Column("offered", "Offered", Kind.INT),
+    Column("answered", "Answered", Kind.INT),
+    Column("abandoned", "Abandoned", Kind.INT),
+    Column("short_abandoned", "Short abandoned", Kind.INT),
+    Column("other_exits", "Other exits", Kind.INT),
+    Column("answered_within_target", "Answered within target", Kind.INT),
+    Column("service_level", "Service level", Kind.PERCENT),
+    Column("asa_seconds", "ASA", Kind.SECONDS),
+    Column("aht_seconds", "AHT", Kind.SECONDS),
+    Column("longest_wait_seconds", "Longest wait", Kind.SECONDS),
+    Column("target_seconds", "Target", Kind.SECONDS),
 )
+FIELDS = tuple(c.key for c in QUEUE_COLUMNS)
+INTERVAL_TEXT = {
+    "15": "15 minutes",
+    "30": "30 minutes",
+    "60": "1 hour",
+    "day": "day",
+    "total": "total",
+}
 
 
-def _csv(rows: Sequence[dict[str, Any]], fields: Sequence[str], cell: Any = None) -> str:
-    """One CSV for a report: a header of `fields`, None as empty, `cell(key, value)` for
-    any other rendering of a value."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(fields)
-    for r in rows:
-        w.writerow(["" if r.get(k) is None else (cell(k, r[k]) if cell else r[k]) for k in fields])
-    return buf.getvalue()
+def _period(first: dt.date, last: dt.date) -> str:
+    return first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+
+
+def _about(settings: Settings, now: float, *lines: tuple[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A report's parameters for the About sheet, then the zone and when it was made."""
+    made = dt.datetime.fromtimestamp(now, ZoneInfo(settings.tz))
+    return (*lines, ("Time zone", settings.tz), ("Generated", made))
+
+
+def queue_table(rows: Sequence[QueueIntervalStats], settings: Settings) -> TypedTable:
+    """Every row (empty intervals too, as in the CSV); `total` rows have no interval start."""
+    dicts = tuple(r.as_dict(settings.tz) for r in rows)
+    return TypedTable("Queues", QUEUE_COLUMNS, dicts, tz=settings.tz)
+
+
+def queue_book(
+    rows: Sequence[QueueIntervalStats],
+    settings: Settings,
+    *,
+    first: dt.date,
+    last: dt.date,
+    interval: str,
+    now: float,
+) -> Book:
+    about = _about(
+        settings,
+        now,
+        ("Period", _period(first, last)),
+        ("Interval", INTERVAL_TEXT.get(interval, interval)),
+        ("Service level", f"{SL_FORMULA_TEXT[settings.sl_formula]}; T = the queue's target"),
+        ("Short abandon", f"under {settings.short_abandon_seconds:g} s"),
+    )
+    return Book("Queue report", (queue_table(rows, settings),), about)
 
 
 def render(
@@ -93,7 +130,7 @@ def render(
     if fmt == "json":
         return json.dumps(dicts, indent=2, ensure_ascii=False)
     if fmt == "csv":
-        return _csv(dicts, FIELDS)
+        return csv_text(queue_table(rows, settings))
     table = Table(
         title="Queue report",
         caption=f"Service level = {SL_FORMULA_TEXT[settings.sl_formula]}; T = the queue's target. "
@@ -181,17 +218,66 @@ def adherence_report(
     return out
 
 
-ADHERENCE_FIELDS = (
-    "staff_id",
-    "name",
-    "team",
-    "scheduled_seconds",
-    "in_adherence_seconds",
-    "out_of_adherence_seconds",
-    "adherence",
-    "conformance",
-    "exceptions",
+ADHERENCE_COLUMNS = (
+    Column("staff_id", "Staff ID"),
+    Column("name", "Name"),
+    Column("team", "Team"),
+    Column("scheduled_seconds", "Scheduled", Kind.SECONDS),
+    Column("in_adherence_seconds", "In adherence", Kind.SECONDS),
+    Column("out_of_adherence_seconds", "Out of adherence", Kind.SECONDS),
+    Column("adherence", "Adherence", Kind.PERCENT),
+    Column("conformance", "Conformance", Kind.PERCENT),
+    Column("exceptions", "Exceptions", Kind.INT),  # how many (the JSON lists them)
 )
+ADHERENCE_FIELDS = tuple(c.key for c in ADHERENCE_COLUMNS)
+EXCEPTION_COLUMNS = (
+    Column("staff_id", "Staff ID"),
+    Column("name", "Name"),
+    Column("team", "Team"),
+    Column("start", "Start", Kind.DATETIME),
+    Column("end", "End", Kind.DATETIME),
+    Column("scheduled_activity", "Scheduled"),
+    Column("actual_state", "Actual"),
+    Column("seconds", "Duration", Kind.SECONDS),
+    Column("authorized", "Authorised", Kind.BOOL),
+)
+
+
+def adherence_table(rows: Sequence[dict[str, Any]]) -> TypedTable:
+    counted = tuple({**r, "exceptions": len(r["exceptions"])} for r in rows)
+    return TypedTable("Adherence", ADHERENCE_COLUMNS, counted)
+
+
+def adherence_book(
+    rows: Sequence[dict[str, Any]],
+    settings: Settings,
+    *,
+    day: dt.date,
+    team: str | None,
+    now: float,
+) -> Book:
+    """The agents, then every exception (one line each, with whose it is)."""
+    exceptions = tuple(
+        {"staff_id": r["staff_id"], "name": r["name"], "team": r["team"], **x}
+        for r in rows
+        for x in r["exceptions"]
+    )
+    about = _about(
+        settings,
+        now,
+        ("Day", day.isoformat()),
+        ("Team", team or "all"),
+        ("Adherence", "time in adherence / scheduled time"),
+        ("Conformance", "productive time worked / scheduled open time"),
+    )
+    return Book(
+        f"Adherence {day.isoformat()}",
+        (
+            adherence_table(rows),
+            TypedTable("Exceptions", EXCEPTION_COLUMNS, exceptions, settings.tz),
+        ),
+        about,
+    )
 
 
 def render_adherence(
@@ -200,7 +286,7 @@ def render_adherence(
     if fmt == "json":
         return json.dumps(list(rows), indent=2, ensure_ascii=False)
     if fmt == "csv":  # exceptions: how many (the JSON lists them)
-        return _csv(rows, ADHERENCE_FIELDS, lambda k, v: len(v) if k == "exceptions" else v)
+        return csv_text(adherence_table(rows))
     table = Table(
         title=f"Adherence {day.isoformat()}",
         caption="adherence = time in adherence / scheduled time; conformance = productive time "
@@ -242,21 +328,46 @@ def _hm(seconds: float) -> str:
 # -- coaching -----------------------------------------------------------------------------
 
 
-COACHING_FIELDS = (
-    "id",
-    "created",
-    "agent",
-    "staff_id",
-    "team",
-    "category",
-    "author",
-    "follow_up",
-    "follow_up_status",
-    "acknowledged",
-    "revisions",
-    "note",
-    "actions",
+COACHING_COLUMNS = (
+    Column("id", "ID", Kind.INT),
+    Column("created", "Created", Kind.DATETIME),
+    Column("agent", "Agent"),
+    Column("staff_id", "Staff ID"),
+    Column("team", "Team"),
+    Column("category", "Category"),
+    Column("author", "Author"),
+    Column("follow_up", "Follow-up", Kind.DATE),
+    Column("follow_up_status", "Follow-up status"),
+    Column("acknowledged", "Acknowledged", Kind.BOOL),
+    Column("revisions", "Revisions", Kind.INT),
+    Column("note", "Note"),
+    Column("actions", "Actions"),
 )
+COACHING_FIELDS = tuple(c.key for c in COACHING_COLUMNS)
+
+
+def coaching_table(rows: Sequence[dict[str, Any]], settings: Settings) -> TypedTable:
+    return TypedTable("Coaching notes", COACHING_COLUMNS, tuple(rows), tz=settings.tz)
+
+
+def coaching_book(
+    rows: Sequence[dict[str, Any]],
+    settings: Settings,
+    *,
+    first: dt.date,
+    last: dt.date,
+    team: str | None,
+    now: float,
+) -> Book:
+    about = _about(
+        settings,
+        now,
+        ("Period", _period(first, last)),
+        ("Team", team or "all"),
+        ("Revisions", "times the note was edited (earlier versions are kept)"),
+        ("Follow-up status", "done, overdue, due (today) or open (later)"),
+    )
+    return Book(f"Coaching notes {_period(first, last)}", (coaching_table(rows, settings),), about)
 
 
 def coaching_report(
@@ -345,12 +456,8 @@ def render_coaching(
     if fmt == "json":
         return json.dumps(list(rows), indent=2, ensure_ascii=False)
     if fmt == "csv":
-        return _csv(
-            rows,
-            COACHING_FIELDS,
-            lambda k, v: ("true" if v else "false") if isinstance(v, bool) else v,
-        )
-    period = first.isoformat() if first == last else f"{first.isoformat()} to {last.isoformat()}"
+        return csv_text(coaching_table(rows, settings))
+    period = _period(first, last)
     table = Table(
         title=f"Coaching notes {period}",
         caption=f"Created in {settings.tz}. Rev. = times edited. Follow-up: done, overdue, "
@@ -400,25 +507,34 @@ def render_coaching(
 
 
 # -- career path and mentoring ------------------------------------------------------------------
-CAREER_FIELDS = (
-    "staff_id",
-    "agent",
-    "team",
-    "stage",
-    "stage_name",
-    "since",
-    "next_stage",
-    "ready",
-    "evidence",
-    "at_risk",
-    "risk",
-    "steps",
-    "next_step",
-    "mentor",
-    "mentees",
-    "mentor_opt_in",
+CAREER_COLUMNS = (
+    Column("staff_id", "Staff ID"),
+    Column("agent", "Agent"),
+    Column("team", "Team"),
+    Column("stage", "Stage", Kind.INT),
+    Column("stage_name", "Stage name"),
+    Column("since", "Since", Kind.DATE),
+    Column("next_stage", "Next stage", Kind.INT),
+    Column("ready", "Ready", Kind.BOOL),
+    Column("evidence", "Evidence"),
+    Column("at_risk", "At risk", Kind.BOOL),
+    Column("risk", "Risk"),
+    Column("steps", "Steps"),
+    Column("next_step", "Next step"),
+    Column("mentor", "Mentor"),
+    Column("mentees", "Mentees"),
+    Column("mentor_opt_in", "Mentor opt-in", Kind.BOOL),
 )
-GROWTH_FIELDS = ("staff_id", "agent", "department", "moved", "recorded_by", "reason")
+CAREER_FIELDS = tuple(c.key for c in CAREER_COLUMNS)
+GROWTH_COLUMNS = (
+    Column("staff_id", "Staff ID"),
+    Column("agent", "Agent"),
+    Column("department", "Department"),
+    Column("moved", "Moved", Kind.DATE),
+    Column("recorded_by", "Recorded by"),
+    Column("reason", "Reason"),
+)
+GROWTH_FIELDS = tuple(c.key for c in GROWTH_COLUMNS)
 
 
 def career_report(
@@ -476,21 +592,28 @@ def career_report(
     return {"agents": people, "growth": growth}
 
 
-MENTORING_FIELDS = (
-    "mentor",
-    "mentor_id",
-    "mentee",
-    "mentee_id",
-    "began",
-    "began_by",
-    "ended",
-    "ended_by",
-    "end_reason",
-    "override",
-    "mentee_qa_before",
-    "mentee_qa_since",
-    "mentee_adherence_before",
-    "mentee_adherence_since",
+MENTORING_COLUMNS = (
+    Column("mentor", "Mentor"),
+    Column("mentor_id", "Mentor ID"),
+    Column("mentee", "Mentee"),
+    Column("mentee_id", "Mentee ID"),
+    Column("began", "Began", Kind.DATE),
+    Column("began_by", "Began by"),
+    Column("ended", "Ended", Kind.DATE),
+    Column("ended_by", "Ended by"),
+    Column("end_reason", "End reason"),
+    Column("override", "Override reason"),
+    Column("mentee_qa_before", "Mentee QA before", Kind.PERCENT),
+    Column("mentee_qa_since", "Mentee QA since", Kind.PERCENT),
+    Column("mentee_adherence_before", "Mentee adherence before", Kind.PERCENT),
+    Column("mentee_adherence_since", "Mentee adherence since", Kind.PERCENT),
+)
+MENTORING_FIELDS = tuple(c.key for c in MENTORING_COLUMNS)
+NEW_HIRE_COLUMNS = (
+    Column("staff_id", "Staff ID"),
+    Column("agent", "Agent"),
+    Column("team", "Team"),
+    Column("hired", "Hired", Kind.DATE),
 )
 
 
@@ -540,19 +663,42 @@ def mentoring_report(engine: Engine, settings: Settings, now: float) -> dict[str
     return {"mentorships": ships, "new_hires_without_mentor": alone}
 
 
+def career_tables(
+    report: dict[str, list[dict[str, Any]]], *, growth_only: bool = False
+) -> tuple[TypedTable, ...]:
+    growth = TypedTable("Growth", GROWTH_COLUMNS, tuple(report["growth"]))
+    if growth_only:
+        return (growth,)
+    return (TypedTable("Career path", CAREER_COLUMNS, tuple(report["agents"])), growth)
+
+
+def career_book(
+    report: dict[str, list[dict[str, Any]]],
+    settings: Settings,
+    *,
+    team: str | None,
+    growth_only: bool,
+    now: float,
+) -> Book:
+    """The agents (unless `growth_only`), then who grew into other departments."""
+    about = _about(
+        settings,
+        now,
+        ("Team", team or "all"),
+        ("Evidence", "what the next stage asks and how far the agent is"),
+    )
+    title = "Growth beyond the team" if growth_only else "Career path"
+    return Book(title, career_tables(report, growth_only=growth_only), about)
+
+
 def render_career(report: dict[str, list[dict[str, Any]]], fmt: str, *, width: int = 160) -> str:
     """JSON: both lists; CSV: the agents (or, with `--growth`, only who grew where); the
     table: agents, then growth beyond the team."""
     if fmt == "json":
         return json.dumps(report, indent=2, ensure_ascii=False)
     if fmt == "csv":
-        if not report["agents"] and report["growth"]:  # --growth
-            return _csv(report["growth"], GROWTH_FIELDS)
-        return _csv(
-            report["agents"],
-            CAREER_FIELDS,
-            lambda k, v: ("true" if v else "false") if isinstance(v, bool) else v,
-        )
+        growth_only = not report["agents"] and bool(report["growth"])  # --growth
+        return csv_text(career_tables(report, growth_only=growth_only)[0])
     table = Table(title="Career path", expand=True, caption_justify="left")
     for col, cap in (("Agent", 20), ("Team", 14), ("Stage", 22), ("Since", 10)):
         table.add_column(col, no_wrap=True, max_width=cap, min_width=min(cap, 10))
@@ -601,11 +747,33 @@ def render_career(report: dict[str, list[dict[str, Any]]], fmt: str, *, width: i
     return _render_tables([table, growth] if report["agents"] else [growth], width)
 
 
+def mentoring_tables(report: dict[str, Any]) -> tuple[TypedTable, ...]:
+    return (
+        TypedTable("Mentorships", MENTORING_COLUMNS, tuple(report["mentorships"])),
+        TypedTable(
+            "New hires without a mentor",
+            NEW_HIRE_COLUMNS,
+            tuple(report["new_hires_without_mentor"]),
+        ),
+    )
+
+
+def mentoring_book(report: dict[str, Any], settings: Settings, *, now: float) -> Book:
+    about = _about(
+        settings,
+        now,
+        ("QA and adherence", "the mentee's before the mentorship began and since"),
+    )
+    return Book("Peer mentoring", mentoring_tables(report), about)
+
+
 def render_mentoring(report: dict[str, Any], fmt: str, *, width: int = 160) -> str:
+    """JSON: both lists; CSV: the mentorships; the table: mentorships, then new hires
+    without a mentor."""
     if fmt == "json":
         return json.dumps(report, indent=2, ensure_ascii=False)
     if fmt == "csv":
-        return _csv(report["mentorships"], MENTORING_FIELDS)
+        return csv_text(mentoring_tables(report)[0])
     table = Table(title="Peer mentoring", expand=True)
     for col in ("Mentor", "Mentee", "Began", "Ended", "Mentee QA before → since", "Adherence"):
         table.add_column(col)

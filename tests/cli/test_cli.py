@@ -272,3 +272,14 @@ def test_demo_headless_prints_the_days_report(tmp_path: Path) -> None:
         agents = conn.execute("SELECT count(*) FROM staff WHERE role = 'agent'").fetchone()[0]
         calls = conn.execute("SELECT count(*) FROM call").fetchone()[0]
     assert agents >= 60 and calls > 0
+
+
+def test_at_must_be_a_past_moment(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """`floorsup --at WHEN` opens the app at a past moment; a bad one is a usage error."""
+    from floorsup.cli import main
+
+    db = str(tmp_path / "x.db")
+    assert main(["--db", db, "--tz", "UTC", "--at", "25:00"]) == 2
+    assert "--at: '25:00': '25:00' is not a time of day" in capsys.readouterr().err
+    assert main(["--db", db, "--tz", "UTC", "--at", "2999-01-01 10:00"]) == 2
+    assert "is in the future" in capsys.readouterr().err

@@ -395,7 +395,7 @@ def test_report_coaching_bad_input(
 
 def test_report_coaching_bad_format(noted: Path) -> None:
     with pytest.raises(SystemExit) as exit_:
-        run(noted, "report", "coaching", "--format", "xlsx")
+        run(noted, "report", "coaching", "--format", "xls")
     assert exit_.value.code == 2
 
 

@@ -323,7 +323,7 @@ async def test_agent_page_shows_coaching_and_qa(floor, wait_for_floor, wait_for)
             ),
         )
         assert page.profile.evaluations[0].score == 87
-        await pilot.press("e")
+        await pilot.press("a")
         trends = str(page.query_one("#agent-trends").render())
         assert "phone" in trends and "87%" in trends
 

@@ -76,7 +76,7 @@ class AgentScreen(Screen[None]):
         Binding("s", "schedule", "Schedule"),
         Binding("t", "tab('tab-today')", "Today", show=False),
         Binding("c", "tab('tab-coaching')", "Coaching", show=False),
-        Binding("e", "tab('tab-qa')", "QA", show=False),
+        Binding("a", "tab('tab-qa')", "QA", show=False),
         Binding("r", "reload", "Reload"),
     ]
 
@@ -113,7 +113,7 @@ class AgentScreen(Screen[None]):
                 yield DataTable(id="agent-spans", cursor_type="row", zebra_stripes=True)
             with TabPane("c Coaching", id="tab-coaching"):
                 yield DataTable(id="agent-notes", cursor_type="row", zebra_stripes=True)
-            with TabPane("e QA", id="tab-qa"):
+            with TabPane("a QA", id="tab-qa"):
                 yield Static(id="agent-trends")
                 yield DataTable(id="agent-qa", cursor_type="row", zebra_stripes=True)
         yield KeyFooter()
@@ -301,7 +301,7 @@ class AgentScreen(Screen[None]):
         tabs = self.query_one("#agent-tabs", TabbedContent)
         tabs.get_tab("tab-coaching").label = f"c Coaching ({prof.note_total})"
         more = "+" if len(prof.evaluations) >= QA_HISTORY else ""
-        tabs.get_tab("tab-qa").label = f"e QA ({len(prof.evaluations)}{more})"
+        tabs.get_tab("tab-qa").label = f"a QA ({len(prof.evaluations)}{more})"
         self._tabs_filled.clear()
         self._fill_tab(tabs.active)
 
