@@ -104,6 +104,32 @@ def seed_coaching(
             close_follow_up(engine, row.id, by=n.author, now=done_at)
 
 
+HISTORY_WEEKS = 4  # as many as the interval screen's forecast looks back
+
+
+def seed_history(
+    engine: Engine, centre: Centre, workdir: Path, *, tz: str, day_start: float, seed: int
+) -> int:
+    """Whole days of calls on the same weekday in each of the last HISTORY_WEEKS weeks, so
+    the interval screen has a forecast: simulated and ingested from a feed of their own,
+    as a centre's older queue_log would be."""
+    day = local_date(day_start, tz)
+    lines: list[str] = []
+    for w in range(HISTORY_WEEKS, 0, -1):
+        start, end = day_bounds(day - dt.timedelta(weeks=w), tz)
+        lines.extend(
+            FloorSimulator(centre, tz=tz, day_start=start, seed=seed + 1000 * w).advance(end)
+        )
+    path = workdir / "history_log"
+    path.write_text("".join(lines), encoding="utf-8")
+    feed = QueueLogFeed(engine, path, tz=tz)
+    try:
+        feed.run()
+    finally:
+        feed.close()
+    return len(lines)
+
+
 def seed_career(
     engine: Engine, centre: Centre, *, tz: str, now: float, user: str, seed: int = 7
 ) -> None:
@@ -204,6 +230,7 @@ def build_demo_day(
         seed_schedules(engine, centre, workdir, tz=tz, day_start=day_start, seed=seed)
         seed_coaching(engine, centre, workdir, tz=tz, now=day_start, seed=seed)
         seed_career(engine, centre, tz=tz, now=day_start, user=user, seed=seed)
+        seed_history(engine, centre, workdir, tz=tz, day_start=day_start, seed=seed)
         sim = FloorSimulator(centre, tz=tz, day_start=day_start, seed=seed)
         feed_path = workdir / "queue_log"
         feed_path.write_text("".join(sim.advance(until)), encoding="utf-8")
@@ -256,6 +283,15 @@ class DemoFloor:
             user=settings.user,
             seed=seed,
         )
+        if fresh:
+            seed_history(
+                self.engine,
+                self.centre,
+                self.workdir,
+                tz=settings.tz,
+                day_start=day_start,
+                seed=seed,
+            )
         self.sim = FloorSimulator(self.centre, tz=settings.tz, day_start=day_start, seed=seed)
         self.stop = threading.Event()
         self.errors: list[BaseException] = []  # fatal: the simulated ACD stopped

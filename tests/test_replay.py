@@ -177,3 +177,25 @@ def test_call_as_of(call: CallRecord, now: float, expected: object) -> None:
     got = call_as_of(call, now)
     assert got == (call if expected == "same" else expected)
     assert calls_as_of([call], now) == ([] if got is None else [got])
+
+
+def test_the_interval_screen_at_a_past_instant_is_what_it_showed_then(
+    morning: list[str], tmp_path: Path
+) -> None:
+    from floorsup.intervals import IntervalCache, build_intervals
+
+    settings = Settings(db="unused", tz=TZ)
+    whole = make_engine(f"sqlite:///{tmp_path / 'whole.db'}")
+    ensure_schema(whole)
+    _ingest(whole, tmp_path / "whole_log", morning)
+    cache = IntervalCache()  # one screen's cache, stepping back through the morning
+    for i, at in enumerate([DAY + 11 * 3600 + 700.0, DAY + 9 * 3600 + 1234.0]):
+        live_db = make_engine(f"sqlite:///{tmp_path / f'iv{i}.db'}")
+        ensure_schema(live_db)
+        _ingest(live_db, tmp_path / f"iv{i}_log", [ln for ln in morning if _ts(ln) <= at])
+        live = build_intervals(live_db, settings, at)
+        live_db.dispose()
+        assert build_intervals(whole, settings, at, cache=cache) == live
+        assert build_intervals(whole, settings, at) == live
+        assert any(r.stats and r.stats.offered for q in live.queues for r in q.rows)
+    whole.dispose()

@@ -418,3 +418,32 @@ def staff_rows(conn: Connection, *, role: str | None = None) -> list[StaffRow]:
         StaffRow(sid, name, team, r, dt.date.fromisoformat(str(h)) if h else None)
         for sid, name, team, r, h in fetchall(conn, sql + " ORDER BY s.name", params)
     ]
+
+
+def acd_agents(conn: Connection) -> list[str]:
+    """Every ACD agent name the feed has shown."""
+    return [r[0] for r in fetchall(conn, "SELECT name FROM acd_agent ORDER BY name")]
+
+
+def membership_history(
+    conn: Connection, day_start: float, until: float
+) -> tuple[dict[str, list[tuple[float, tuple[str, ...]]]], dict[str, tuple[str, ...]]]:
+    """Each agent's member queues over [day_start, until): their changes in order, the first
+    being the membership they started the day with (from the last change before it), and
+    the queues each agent is in now (for agents the history has nothing on)."""
+    history: dict[str, list[tuple[float, tuple[str, ...]]]] = {}
+    for agent, since, queues in fetchall(
+        conn,
+        "SELECT m.agent, m.since, m.queues FROM agent_membership m WHERE m.since < ? AND "
+        "m.since >= coalesce((SELECT max(p.since) FROM agent_membership p "
+        "WHERE p.agent = m.agent AND p.since <= ?), ?) ORDER BY m.agent, m.since, m.id",
+        (until, day_start, day_start),
+    ):
+        history.setdefault(agent, []).append(
+            (float(since), tuple(filter(None, (queues or "").split("|"))))
+        )
+    current = {
+        r[0]: tuple(filter(None, (r[1] or "").split("|")))
+        for r in fetchall(conn, "SELECT agent, queues FROM agent_live")
+    }
+    return history, current

@@ -35,6 +35,8 @@ class FloorsupApp(App[None]):
         Binding("4", "show_mentoring", "Mentors"),
         Binding("5", "show_career", "Career"),
         Binding("6", "show_alerts", "Alerts"),
+        Binding("7", "show_intervals", "Intervals"),
+        Binding("e", "export", "Export"),
         Binding("ctrl+t", "replay", "Replay", key_display="^t"),
         Binding("left_square_bracket", "step(-1)", "Back an interval", show=False),
         Binding("right_square_bracket", "step(1)", "On an interval", show=False),
@@ -49,6 +51,8 @@ class FloorsupApp(App[None]):
         "show_mentoring",
         "show_career",
         "show_alerts",
+        "show_intervals",
+        "export",
         "replay",
         "step",
     }
@@ -153,6 +157,20 @@ class FloorsupApp(App[None]):
             return
         self.action_show_floor()
         self.push_screen(CareerScreen())
+
+    def action_export(self) -> None:
+        """Save the current screen's table as XLSX in export_dir (see tui/exporting.py)."""
+        from floorsup.tui.exporting import export_screen
+
+        export_screen(self)
+
+    def action_show_intervals(self) -> None:
+        from floorsup.tui.screens.intervals import IntervalsScreen
+
+        if isinstance(self.screen, IntervalsScreen):
+            return
+        self.action_show_floor()
+        self.push_screen(IntervalsScreen())
 
     def action_show_alerts(self) -> None:
         from floorsup.tui.screens.alerts import AlertLogScreen

@@ -139,20 +139,12 @@ async def test_an_unusable_export_dir_is_said(floor, wait_for_floor, wait_for, t
         assert app.is_running  # the app goes on
 
 
-async def test_the_e_key_as_the_app_will_bind_it(floor, wait_for_floor, wait_for, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """The binding and action the app adds (see the report): `e` on the floor saves."""
-    from textual.binding import Binding
-
-    from floorsup.tui.app import FloorsupApp
-
-    class WithExport(FloorsupApp):
-        BINDINGS = [*FloorsupApp.BINDINGS, Binding("e", "export", "Export")]
-
-        def action_export(self) -> None:
-            export_screen(self)
+async def test_the_e_key_saves_the_floor(floor, wait_for_floor, wait_for, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`e` (the app's binding) on the floor saves its table."""
+    from floorsup.tui.app import make_app
 
     settings = dataclasses.replace(floor.settings, export_dir=str(tmp_path / "x"))
-    app = WithExport(settings, floor.engine, floor.clock)
+    app = make_app(settings, engine=floor.engine, clock=floor.clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_floor(pilot)
         await pilot.press("e")
