@@ -116,9 +116,10 @@ def forecast_method(day: dt.date, weeks_found: int) -> str:
     weekday = day.strftime("%A")
     if weeks_found == 0:
         return f"forecast: no {weekday}s in the last {FORECAST_WEEKS} weeks yet"
+    found = "" if weeks_found == FORECAST_WEEKS else f" (of the last {FORECAST_WEEKS} weeks)"
     return (
-        f"forecast: mean of the same interval on the last {weeks_found} {weekday}"
-        f"{'s' if weeks_found != 1 else ''} (of {FORECAST_WEEKS} weeks looked at)"
+        f"forecast: mean of the last {weeks_found} {weekday}"
+        f"{'s' if weeks_found != 1 else ''}{found}, same interval"
     )
 
 

@@ -1,5 +1,5 @@
-"""Make the README screenshots: the floor, an agent page, adherence (key 2), coaching (key 3)
-and a note being written, as SVG.
+"""Make the README screenshots: the floor, an agent page, a note being written, adherence
+(key 2), coaching (3), mentoring (4), the career path (5) and intervals (7), as SVG.
 
     .venv/bin/python screenshots/make_screenshots.py [--size 100x32] [--out screenshots]
 
@@ -78,6 +78,7 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
     from floorsup.tui.screens.career import CareerScreen
     from floorsup.tui.screens.coaching import CoachingScreen
     from floorsup.tui.screens.floor import FloorScreen
+    from floorsup.tui.screens.intervals import IntervalsScreen
     from floorsup.tui.screens.mentoring import MentoringScreen
     from floorsup.tui.screens.note import NoteScreen
 
@@ -160,6 +161,14 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
             )
             await pilot.pause()
             saved.append(Path(app.save_screenshot(filename="career.svg", path=str(out))))
+            await pilot.press("7")
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, IntervalsScreen) and app.screen.view is not None,
+                "the interval screen",
+            )
+            await pilot.pause()
+            saved.append(Path(app.save_screenshot(filename="intervals.svg", path=str(out))))
             await pilot.press("q")
     finally:
         engine.dispose()
