@@ -96,6 +96,7 @@ def _read(
     now: float,
     agent: str | None,
     staff_id: str | None,
+    replay: bool = False,
 ) -> AgentProfile:
     start, end = day_bounds(local_date(now, settings.tz), settings.tz)
     if staff_id:
@@ -119,12 +120,17 @@ def _read(
     career_line: CareerLine | None = None
     total = 0
     if sid:
-        notes = tuple(coaching.agent_notes(conn, sid, RECENT_NOTES))
-        total = len(notes) if len(notes) < RECENT_NOTES else coaching.note_count(conn, sid)
-        follow = tuple(
-            coaching.follow_ups(conn, local_date(now, settings.tz), staff_id=sid, upcoming=True)
+        until = now if replay else None  # a replayed past: what had been written by then
+        notes = tuple(coaching.agent_notes(conn, sid, RECENT_NOTES, until=until))
+        total = (
+            len(notes) if len(notes) < RECENT_NOTES else coaching.note_count(conn, sid, until=until)
         )
-        evals = tuple(qa.agent_evaluations(conn, sid, limit=QA_HISTORY))
+        follow = tuple(
+            coaching.follow_ups(
+                conn, local_date(now, settings.tz), staff_id=sid, upcoming=True, until=until
+            )
+        )
+        evals = tuple(qa.agent_evaluations(conn, sid, until=until, limit=QA_HISTORY))
         career_line = _career_line(conn, settings, sid)
     lo = min(
         [s.start for s in schedule] + [a.start for a in actuals if a.state.value != "logged_out"]
@@ -163,10 +169,13 @@ def load_agent(
     *,
     agent: str | None = None,
     staff_id: str | None = None,
+    replay: bool = False,
 ) -> AgentProfile:
-    """Everything the agent page shows, by ACD name or by staff id (one read transaction)."""
+    """Everything the agent page shows, by ACD name or by staff id (one read transaction).
+    `replay`: `now` is a past moment the user asked to see, so the notes, follow-ups and
+    evaluations are those written by then (notes with their text as it is now)."""
     with engine.connect() as conn:
-        return _read(conn, settings, now, agent, staff_id)
+        return _read(conn, settings, now, agent, staff_id, replay)
 
 
 def _career_line(conn: Connection, settings: Settings, staff_id: str) -> CareerLine | None:

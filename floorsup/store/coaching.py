@@ -370,26 +370,31 @@ def find_notes(conn: Connection, q: NoteQuery) -> list[NoteRow]:
     return [_note(r) for r in fetchall(conn, sql, params)]
 
 
-def agent_notes(conn: Connection, staff_id: str, limit: int = 50) -> list[NoteRow]:
-    """One agent's notes, newest first."""
+def agent_notes(
+    conn: Connection, staff_id: str, limit: int = 50, *, until: float | None = None
+) -> list[NoteRow]:
+    """One agent's notes, newest first (written by `until`, if given: a replayed past)."""
+    upto = "" if until is None else " AND n.created_at <= ?"
     return [
         _note(r)
         for r in fetchall(
             conn,
             f"SELECT {_NOTE_COLS} {_NOTE_FROM} WHERE n.staff_pk = "
-            "(SELECT id FROM staff WHERE staff_id = ?) ORDER BY n.created_at DESC, n.id DESC LIMIT ?",
-            (staff_id, limit),
+            f"(SELECT id FROM staff WHERE staff_id = ?){upto} "
+            "ORDER BY n.created_at DESC, n.id DESC LIMIT ?",
+            (staff_id, limit) if until is None else (staff_id, until, limit),
         )
     ]
 
 
-def note_count(conn: Connection, staff_id: str) -> int:
+def note_count(conn: Connection, staff_id: str, *, until: float | None = None) -> int:
+    upto = "" if until is None else " AND created_at <= ?"
     return int(
         fetchall(
             conn,
             "SELECT count(*) FROM coaching_note WHERE staff_pk = "
-            "(SELECT id FROM staff WHERE staff_id = ?)",
-            (staff_id,),
+            f"(SELECT id FROM staff WHERE staff_id = ?){upto}",
+            (staff_id,) if until is None else (staff_id, until),
         )[0][0]
     )
 
@@ -401,11 +406,18 @@ def follow_ups(
     staff_id: str | None = None,
     team: str | None = None,
     upcoming: bool = False,
+    until: float | None = None,
 ) -> list[NoteRow]:
     """Open follow-ups due today or overdue (and later ones too with `upcoming`), the
-    oldest due date first."""
-    where = ["n.follow_up IS NOT NULL", "n.follow_up_done_at IS NULL"]
+    oldest due date first. With `until` (a replayed past): those written by then and not
+    yet done then."""
+    where = ["n.follow_up IS NOT NULL"]
     params: list[Any] = []
+    if until is None:
+        where.append("n.follow_up_done_at IS NULL")
+    else:
+        where += ["n.created_at <= ?", "(n.follow_up_done_at IS NULL OR n.follow_up_done_at > ?)"]
+        params += [until, until]
     if not upcoming:
         where.append("n.follow_up <= ?")
         params.append(today.isoformat())

@@ -162,14 +162,22 @@ def get_evaluation(conn: Connection, evaluation_id: int) -> EvaluationRow | None
 
 
 def agent_evaluations(
-    conn: Connection, staff_id: str, *, since: float | None = None, limit: int = 200
+    conn: Connection,
+    staff_id: str,
+    *,
+    since: float | None = None,
+    until: float | None = None,
+    limit: int = 200,
 ) -> list[EvaluationRow]:
-    """One agent's evaluations, newest first (from `since` on, if given)."""
+    """One agent's evaluations, newest first (from `since` on and up to `until`, if given)."""
     sql = f"SELECT {_COLS} {_FROM} WHERE q.staff_pk = (SELECT id FROM staff WHERE staff_id = ?)"
     params: list[Any] = [staff_id]
     if since is not None:
         sql += " AND q.evaluated_at >= ?"
         params.append(since)
+    if until is not None:
+        sql += " AND q.evaluated_at <= ?"
+        params.append(until)
     sql += " ORDER BY q.evaluated_at DESC, q.id DESC LIMIT ?"
     params.append(limit)
     return [_row(r) for r in fetchall(conn, sql, params)]

@@ -4,6 +4,7 @@ created at import time: tests pass a temp-file database and a fixed clock."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
 from textual import work
@@ -38,8 +39,8 @@ class FloorsupApp(App[None]):
         Binding("7", "show_intervals", "Intervals"),
         Binding("e", "export", "Export"),
         Binding("ctrl+t", "replay", "Replay", key_display="^t"),
-        Binding("left_square_bracket", "step(-1)", "Back an interval", show=False),
-        Binding("right_square_bracket", "step(1)", "On an interval", show=False),
+        Binding("left_square_bracket", "replay_step(-1)", "Back an interval", show=False),
+        Binding("right_square_bracket", "replay_step(1)", "On an interval", show=False),
     ]
     REPLAY_STEP_MINUTES = 30  # the floor's interval
     # While a form is open these wait: a stray key must not throw away what is being typed.
@@ -54,7 +55,7 @@ class FloorsupApp(App[None]):
         "show_intervals",
         "export",
         "replay",
-        "step",
+        "replay_step",
     }
 
     def __init__(
@@ -115,6 +116,38 @@ class FloorsupApp(App[None]):
     def on_unmount(self) -> None:
         self.quiet_gc.stop()
 
+    # What a replayed past must not do: its screens show another moment, and a write would
+    # be stamped with it (or with the present, beside figures from the past).
+    WRITE_ACTIONS = frozenset(
+        {
+            "note",
+            "new_note",
+            "evaluate",
+            "schedule",
+            "authorise",
+            "promote",
+            "step",
+            "move",
+            "trait",
+            "opt_in",
+            "assign",
+            "end",
+            "follow_up_done",
+            "edit",
+        }
+    )
+    READ_ONLY = "Replay is read-only: ctrl+t, then live, to write."
+
+    async def run_action(
+        self, action: Any, default_namespace: Any = None, namespaces: Any = None
+    ) -> bool:
+        if self.replaying and isinstance(action, str):
+            name = action.split("(", 1)[0].rsplit(".", 1)[-1]
+            if name in self.WRITE_ACTIONS:
+                self.notify(self.READ_ONLY, severity="warning", timeout=4)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return not (action in self.NOT_IN_FORMS and getattr(self.screen, "is_form", False))
 
@@ -123,6 +156,10 @@ class FloorsupApp(App[None]):
     ) -> None:
         """The note form for someone (by ACD name or staff id), or the picker first."""
         from floorsup.tui.screens.note import AgentPicker, open_form
+
+        if self.replaying:
+            self.notify(self.READ_ONLY, severity="warning", timeout=4)
+            return
 
         if agent or staff_id:
             open_form(self, agent=agent, staff_id=staff_id, note_id=note_id)
@@ -246,7 +283,7 @@ class FloorsupApp(App[None]):
             answer,
         )
 
-    def action_step(self, direction: int) -> None:
+    def action_replay_step(self, direction: int) -> None:
         """Back or on one interval; from live, `[` starts a replay an interval ago, and a
         step past the present is live again."""
         if direction > 0 and not self.replaying:

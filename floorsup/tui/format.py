@@ -115,5 +115,6 @@ def plain(value: str) -> Text:
 def replay_mark(palette: Palette) -> Text:
     """What the status line says while a past instant is shown instead of "● live"."""
     return Text(
-        "⏪ REPLAY  [ ] step 30 min · ^t another time or live", style=f"bold {palette.warn}"
+        "⏪ REPLAY, read-only  [ ] step 30 min · ^t another time or live",
+        style=f"bold {palette.warn}",
     )

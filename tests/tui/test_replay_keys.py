@@ -79,3 +79,50 @@ async def test_adherence_replays_too_and_bad_input_is_said(floor, wait_for_floor
         floor_screen = app.screen
         assert isinstance(floor_screen, FloorScreen)
         await wait_for(pilot, lambda: floor_screen.snapshot.now == NOW - 1800)
+
+
+async def test_replay_is_read_only_and_the_agent_page_shows_what_was_written_by_then(
+    floor, wait_for_floor, wait_for
+) -> None:  # type: ignore[no-untyped-def]
+    from floorsup.agent import load_agent
+    from floorsup.domain.coaching import NoteInput
+    from floorsup.store.coaching import add_note
+    from floorsup.tui.screens.agent import AgentScreen
+    from floorsup.tui.screens.note import NoteScreen
+
+    app = floor.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await wait_for_floor(pilot)
+        sid = next(a.staff_id for a in screen.snapshot.agents if a.staff_id)
+        add_note(  # written at 10:30, after the moment replayed below
+            floor.engine,
+            NoteInput(staff_id=sid, category="quality", body="Written at half past ten."),
+            author="sam",
+            now=NOW,
+            snapshot=None,
+            categories=floor.settings.note_categories,
+        )
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: app.replaying and screen.snapshot.now == NOW - 1800)
+        await pilot.press("n")
+        await pilot.pause()
+        assert not isinstance(app.screen, NoteScreen)
+        assert any("read-only" in n.message for n in app._notifications)
+        app.open_note(staff_id=sid)  # the palette's way in, too
+        await pilot.pause()
+        assert not isinstance(app.screen, NoteScreen)
+        from floorsup.tui.screens.agent import open_page
+
+        open_page(app, staff_id=sid)
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, AgentScreen) and app.screen.profile is not None
+        )
+        page = app.screen
+        assert page.profile.now == NOW - 1800
+        assert all(n.created_at <= NOW - 1800 for n in page.profile.notes)
+        live = load_agent(floor.engine, floor.settings, NOW, staff_id=sid)
+        assert any(n.body == "Written at half past ten." for n in live.notes)
+        assert not any(n.body == "Written at half past ten." for n in page.profile.notes)
+        await pilot.press("v")  # a QA evaluation: refused too
+        await pilot.pause()
+        assert app.screen is page

@@ -41,7 +41,12 @@ def open_page(app: FloorsupApp, agent: str | None = None, staff_id: str | None =
     def read() -> AgentProfile | None:
         try:
             return load_agent(
-                app.engine, app.settings, app.clock.now(), agent=agent, staff_id=staff_id
+                app.engine,
+                app.settings,
+                app.clock.now(),
+                agent=agent,
+                staff_id=staff_id,
+                replay=app.replaying,
             )
         except Exception:
             return None
@@ -229,7 +234,12 @@ class AgentScreen(Screen[None]):
         app = self.fapp
         try:
             profile = load_agent(
-                app.engine, app.settings, app.clock.now(), agent=self.agent, staff_id=self.staff_id
+                app.engine,
+                app.settings,
+                app.clock.now(),
+                agent=self.agent,
+                staff_id=self.staff_id,
+                replay=app.replaying,
             )
         except UnknownAgent as exc:
             self.post_message(AgentLoaded(None, str(exc)))
