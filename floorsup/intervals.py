@@ -272,11 +272,25 @@ class IntervalCache:
         self.buckets: dict[tuple[str, int], dict[tuple[str, str], CallRecord]] = {}
         self.stats: dict[tuple[str, int], QueueIntervalStats] = {}  # finished, unchanged
         self.staffing: dict[StaffingRequest, Staffing] = {}
+        # The `until` the state spans were last read to, and whether that was a past moment
+        # (replay): spans are read up to it, so a later `until` must read them anew.
+        self.spans_until: float | None = None
+        self.spans_past = False
 
     def reset(self, key: tuple[float, int]) -> None:
         self.key, self.rev = key, 0
         self.where, self.buckets, self.stats, self.staffing = {}, {}, {}, {}
         self.staffed.reset(key)
+        self.actuals = ActualsCache()
+        self.spans_until, self.spans_past = None, False
+
+    def spans_for(self, until: float) -> None:
+        """Forget the spans read to a past moment before reading to a later one."""
+        if self.spans_past and self.spans_until is not None and until > self.spans_until:
+            self.actuals = ActualsCache()
+            self.staffed.reset(self.staffed.key or (0.0, 0))
+            self.spans_past = False
+        self.spans_until = until
 
     def _put(self, c: CallRecord, starts: Sequence[float]) -> None:
         ck = (c.callid, c.queue)
@@ -337,6 +351,7 @@ def build_intervals(
         cache.read_calls(conn, day_start, day_end, starts)
         agents = queries.acd_agents(conn)
         until = min(now, day_end)
+        cache.spans_for(until)
         actual = cache.actuals.actuals(conn, agents, day_start, until) if until > day_start else {}
         history, current = queries.membership_history(conn, day_start, until)
     names = tuple(q.name for q in infos)
@@ -347,6 +362,7 @@ def build_intervals(
     # it, so everything is tallied from the spans cut at `now`, and nothing is kept.
     closed = cache.actuals.closed
     replay = any(spans and spans[-1].end > until for spans in closed.values())
+    cache.spans_past = cache.spans_past or replay
     if not replay:
         cache.staffed.update(closed, starts, shares)
         staffed_sec = dict(cache.staffed.totals)

@@ -189,7 +189,9 @@ def test_the_interval_screen_at_a_past_instant_is_what_it_showed_then(
     ensure_schema(whole)
     _ingest(whole, tmp_path / "whole_log", morning)
     cache = IntervalCache()  # one screen's cache, stepping back through the morning
-    for i, at in enumerate([DAY + 11 * 3600 + 700.0, DAY + 9 * 3600 + 1234.0]):
+    # Back, then on again (the screen's [ and ]), then to the present, with one cache.
+    steps = [DAY + 11 * 3600 + 700.0, DAY + 9 * 3600 + 1234.0, DAY + 10 * 3600 + 1500.0]
+    for i, at in enumerate(steps):
         live_db = make_engine(f"sqlite:///{tmp_path / f'iv{i}.db'}")
         ensure_schema(live_db)
         _ingest(live_db, tmp_path / f"iv{i}_log", [ln for ln in morning if _ts(ln) <= at])
@@ -198,4 +200,8 @@ def test_the_interval_screen_at_a_past_instant_is_what_it_showed_then(
         assert build_intervals(whole, settings, at, cache=cache) == live
         assert build_intervals(whole, settings, at) == live
         assert any(r.stats and r.stats.offered for q in live.queues for r in q.rows)
+    end = _ts(morning[-1])
+    assert build_intervals(whole, settings, end, cache=cache) == build_intervals(
+        whole, settings, end
+    )
     whole.dispose()
