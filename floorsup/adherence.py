@@ -115,6 +115,11 @@ class ActualsCache:
     def actuals(
         self, conn: Connection, agents: list[str], day_start: float, now: float
     ) -> dict[str, list[Actual]]:
+        self.update(conn, agents, day_start, now)
+        return self.assemble(schedules.live_states(conn, agents), agents, day_start, now)
+
+    def update(self, conn: Connection, agents: list[str], day_start: float, now: float) -> None:
+        """Read the span rows written since the last call into `closed`."""
         key = (day_start, frozenset(agents))
         if self.key != key:
             self.key, self.closed = key, {}
@@ -138,7 +143,15 @@ class ActualsCache:
             for a in replayed:
                 self.closed[a] = []
                 self._load(conn, [a], day_start, now)
-        live = schedules.live_states(conn, agents)
+
+    def assemble(
+        self,
+        live: dict[str, tuple[float, AgentState, str | None]],
+        agents: list[str],
+        day_start: float,
+        now: float,
+    ) -> dict[str, list[Actual]]:
+        """Each agent's ended spans cut at `now`, and the state that lasts, to `now`."""
         out: dict[str, list[Actual]] = {}
         for a in agents:
             spans = self.closed.get(a, [])

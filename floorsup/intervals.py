@@ -40,7 +40,7 @@ from floorsup.domain.intervals import Interval, day_bounds, day_intervals, local
 from floorsup.domain.metrics import QueueIntervalStats, compute_stats
 from floorsup.domain.replay import calls_as_of
 from floorsup.domain.types import AgentState, CallRecord, Outcome
-from floorsup.store import queries
+from floorsup.store import queries, schedules
 from floorsup.store.queries import QueueInfo
 
 FORECAST_WEEKS = 4
@@ -135,6 +135,7 @@ class _History:
     key: tuple[dt.date, int] | None = None
     sums: dict[tuple[str, str], tuple[int, int, float]] = field(default_factory=dict)
     weeks: int = 0
+    made: dict[tuple[str, str], Forecast | None] = field(default_factory=dict)
 
     def load(self, conn: Connection, day: dt.date, tz: str, minutes: int) -> None:
         if self.key == (day, minutes):
@@ -163,12 +164,21 @@ class _History:
         self.sums = {k: (int(v[0]), int(v[1]), v[2]) for k, v in sums.items()}
         self.weeks = weeks
         self.key = (day, minutes)
+        self.made = {}
 
     def forecast(self, queue: str, label: str) -> Forecast | None:
-        if not self.weeks:
-            return None
-        offered, handled, seconds = self.sums.get((queue, label), (0, 0, 0.0))
-        return Forecast(offered / self.weeks, seconds / handled if handled else None, self.weeks)
+        """One object all day for an interval: made at its first refresh, then looked up."""
+        k = (queue, label)
+        try:
+            return self.made[k]
+        except KeyError:
+            pass
+        fc = None
+        if self.weeks:
+            offered, handled, seconds = self.sums.get(k, (0, 0, 0.0))
+            fc = Forecast(offered / self.weeks, seconds / handled if handled else None, self.weeks)
+        self.made[k] = fc
+        return fc
 
 
 class _Staffed:
@@ -257,6 +267,44 @@ class _Shares:
         return queues or self.all
 
 
+class _Members:
+    """The day's membership history and the queues each agent is in now: read once, then
+    only the agents with membership rows written since (by row id) are read again."""
+
+    def __init__(self) -> None:
+        self.key: float | None = None
+        self.last_id = 0
+        self.history: dict[str, list[tuple[float, tuple[str, ...]]]] = {}
+        self.current: dict[str, tuple[str, ...]] = {}
+        self.shares: _Shares | None = None
+
+    def read(
+        self, conn: Connection, day_start: float, day_end: float, names: tuple[str, ...]
+    ) -> _Shares:
+        # The whole day's rows so far (to `day_end`): at a replayed `now` the changes after
+        # it are never looked up (every span tallied starts before it).
+        if self.key != day_start:
+            self.key, self.shares = day_start, None
+            # The id first: a row landing meanwhile is read again at the next refresh.
+            self.last_id = queries.membership_rev(conn)
+            self.history, self.current = queries.membership_history(conn, day_start, day_end)
+        else:
+            rev = queries.membership_rev(conn)
+            if rev != self.last_id:
+                changed = queries.membership_changed(conn, self.last_id)
+                self.last_id = rev
+                got, self.current = queries.membership_history(conn, day_start, day_end, changed)
+                for a in changed:
+                    if a in got:
+                        self.history[a] = got[a]
+                    else:
+                        self.history.pop(a, None)
+                self.shares = None
+        if self.shares is None or self.shares.all != names:
+            self.shares = _Shares(self.history, self.current, names)
+        return self.shares
+
+
 class IntervalCache:
     """What one screen holds between refreshes (used from one thread at a time): the day's
     calls bucketed by (queue, interval), finished intervals' figures, staffing results by
@@ -271,26 +319,14 @@ class IntervalCache:
         self.where: dict[tuple[str, str], tuple[str, int]] = {}  # call → its bucket
         self.buckets: dict[tuple[str, int], dict[tuple[str, str], CallRecord]] = {}
         self.stats: dict[tuple[str, int], QueueIntervalStats] = {}  # finished, unchanged
-        self.staffing: dict[StaffingRequest, Staffing] = {}
-        # The `until` the state spans were last read to, and whether that was a past moment
-        # (replay): spans are read up to it, so a later `until` must read them anew.
-        self.spans_until: float | None = None
-        self.spans_past = False
+        self.staffing: dict[tuple[float, float, float, float, float], Staffing] = {}
+        self.members = _Members()
 
     def reset(self, key: tuple[float, int]) -> None:
         self.key, self.rev = key, 0
         self.where, self.buckets, self.stats, self.staffing = {}, {}, {}, {}
         self.staffed.reset(key)
         self.actuals = ActualsCache()
-        self.spans_until, self.spans_past = None, False
-
-    def spans_for(self, until: float) -> None:
-        """Forget the spans read to a past moment before reading to a later one."""
-        if self.spans_past and self.spans_until is not None and until > self.spans_until:
-            self.actuals = ActualsCache()
-            self.staffed.reset(self.staffed.key or (0.0, 0))
-            self.spans_past = False
-        self.spans_until = until
 
     def _put(self, c: CallRecord, starts: Sequence[float]) -> None:
         ck = (c.callid, c.queue)
@@ -319,13 +355,16 @@ class IntervalCache:
             self._put(c, starts)
         self.rev = rev
 
-    def staff(self, requests: list[StaffingRequest]) -> list[Staffing]:
-        """Erlang for each request; results kept by their inputs (a finished interval's
-        never change, and a forecast's are the same all day)."""
+    def staff(self, requests: list[tuple[float, float, float, float, float]]) -> list[Staffing]:
+        """Erlang for each request, given as a `StaffingRequest`'s first five fields; results
+        kept by them (a finished interval's never change, and a forecast's are the same all
+        day). Plain tuples: hashed and compared in C, where the frozen dataclass's generated
+        `__hash__` and `__eq__` run in Python, two or three of each a request a refresh."""
         known = self.staffing
         todo = [r for r in dict.fromkeys(requests) if r not in known]
-        for r, got in zip(todo, staff_day(todo), strict=True):
-            known[r] = got
+        if todo:
+            for r, got in zip(todo, staff_day([StaffingRequest(*r) for r in todo]), strict=True):
+                known[r] = got
         return [known[r] for r in requests]
 
 
@@ -351,41 +390,50 @@ def build_intervals(
         cache.read_calls(conn, day_start, day_end, starts)
         agents = queries.acd_agents(conn)
         until = min(now, day_end)
-        cache.spans_for(until)
-        actual = cache.actuals.actuals(conn, agents, day_start, until) if until > day_start else {}
-        history, current = queries.membership_history(conn, day_start, until)
-    names = tuple(q.name for q in infos)
-    shares = _Shares(history, current, names)
+        live: dict[str, tuple[float, AgentState, str | None]] = {}
+        if until > day_start:
+            # Every ended span written so far into the cache, whatever `now` (read to the
+            # day's end: a cache first read at a replayed past has the spans after it when
+            # it steps on); the lasting states apart. The per-agent lists, cut at `now`, that
+            # `ActualsCache.actuals` would copy for every agent are not needed here.
+            cache.actuals.update(conn, agents, day_start, day_end)
+            live = schedules.live_states(conn, agents)
+        names = tuple(q.name for q in infos)
+        shares = cache.members.read(conn, day_start, day_end, names)
 
     # Seconds on the phones per (queue, interval). Live: ended spans tallied once, each
     # agent's lasting state added afresh. At a past `now` (replay) the cache's spans run past
     # it, so everything is tallied from the spans cut at `now`, and nothing is kept.
-    closed = cache.actuals.closed
+    closed = cache.actuals.closed if until > day_start else {}
     replay = any(spans and spans[-1].end > until for spans in closed.values())
-    cache.spans_past = cache.spans_past or replay
     if not replay:
         cache.staffed.update(closed, starts, shares)
         staffed_sec = dict(cache.staffed.totals)
-        for agent, spans in actual.items():
-            extra = spans[len(closed.get(agent, ())) :]
-            if extra:
-                _Staffed.tally(
-                    ((x.start, x.end, x.state) for x in extra), starts, shares, agent, staffed_sec
-                )
-    else:
+        for agent, (since, st, _reason) in live.items():
+            if since < until:
+                span = (max(since, day_start), until, st)
+                _Staffed.tally((span,), starts, shares, agent, staffed_sec)
+    else:  # agent by agent, in the order a fresh read adds them up (the same sums, bit for bit)
         staffed_sec = {}
-        for agent, spans in actual.items():
-            _Staffed.tally(
-                ((x.start, x.end, x.state) for x in spans), starts, shares, agent, staffed_sec
-            )
+        for agent in agents:
+            cut = [
+                (x.start, min(x.end, until), x.state)
+                for x in closed.get(agent, ())
+                if x.start < until
+            ]
+            lasting = live.get(agent)
+            if lasting is not None and lasting[0] < until:
+                cut.append((max(lasting[0], day_start), until, lasting[1]))
+            _Staffed.tally(cut, starts, shares, agent, staffed_sec)
 
     rows: list[
         tuple[QueueInfo, Interval, str, Forecast | None, QueueIntervalStats | None, float | None]
     ] = []  # noqa: E501
+    labels = [_label_of(iv) for iv in grid]
     for info in infos:
         for i, iv in enumerate(grid):
             state = "done" if iv.end <= now else ("current" if iv.start <= now else "later")
-            fc = cache.history.forecast(info.name, _label_of(iv))
+            fc = cache.history.forecast(info.name, labels[i])
             stats = staffed = None
             if state != "later":
                 key = (info.name, i)
@@ -416,7 +464,7 @@ def build_intervals(
         if stats is not None and stats.aht_seconds is not None:
             today_aht.setdefault(info.name, []).append(stats.aht_seconds)
     fallback = {q: sum(v) / len(v) for q, v in today_aht.items()}
-    requests: list[StaffingRequest] = []
+    requests: list[tuple[float, float, float, float, float]] = []
     for info, iv, state, fc, stats, _s in rows:
         seconds = iv.end - iv.start
         base = fallback.get(info.name) or DEFAULT_AHT
@@ -426,7 +474,7 @@ def build_intervals(
                 offered *= seconds / max(now - iv.start, 60.0)
             aht = stats.aht_seconds or (fc.aht if fc else None) or base
             requests.append(
-                StaffingRequest(
+                (
                     round(offered, 2),
                     seconds,
                     round(aht, 1),
@@ -436,7 +484,7 @@ def build_intervals(
             )
         if fc is not None:
             requests.append(
-                StaffingRequest(
+                (
                     round(fc.calls, 2),
                     seconds,
                     round(fc.aht or base, 1),

@@ -4,7 +4,7 @@ cannot trigger lazy loads, and each takes `now` or a window (time is a parameter
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -61,7 +61,9 @@ def calls_changed(conn: Connection, since: int, start: float, end: float) -> lis
         _call(r)
         for r in fetchall(
             conn,
-            f"SELECT {_CALL_COLS} FROM call WHERE rev > ? AND entered_at >= ? AND entered_at < ?",
+            # `+entered_at`: the rev index (the few rows written since), not the entered_at
+            # one (every call of the day, each looked up to test its rev).
+            f"SELECT {_CALL_COLS} FROM call WHERE rev > ? AND +entered_at >= ? AND +entered_at < ?",
             (since, start, end),
         )
     ]
@@ -426,24 +428,51 @@ def acd_agents(conn: Connection) -> list[str]:
 
 
 def membership_history(
-    conn: Connection, day_start: float, until: float
+    conn: Connection, day_start: float, until: float, agents: Iterable[str] | None = None
 ) -> tuple[dict[str, list[tuple[float, tuple[str, ...]]]], dict[str, tuple[str, ...]]]:
     """Each agent's member queues over [day_start, until): their changes in order, the first
     being the membership they started the day with (from the last change before it), and
-    the queues each agent is in now (for agents the history has nothing on)."""
+    the queues each agent is in now (for agents the history has nothing on). With `agents`,
+    those agents' only."""
     history: dict[str, list[tuple[float, tuple[str, ...]]]] = {}
-    for agent, since, queues in fetchall(
-        conn,
+    sql = (
         "SELECT m.agent, m.since, m.queues FROM agent_membership m WHERE m.since < ? AND "
         "m.since >= coalesce((SELECT max(p.since) FROM agent_membership p "
-        "WHERE p.agent = m.agent AND p.since <= ?), ?) ORDER BY m.agent, m.since, m.id",
-        (until, day_start, day_start),
-    ):
-        history.setdefault(agent, []).append(
-            (float(since), tuple(filter(None, (queues or "").split("|"))))
-        )
+        "WHERE p.agent = m.agent AND p.since <= ?), ?)"
+    )
+    parts: list[tuple[str, tuple[Any, ...]]] = []
+    if agents is None:
+        parts.append((sql, ()))
+    else:
+        names = sorted(set(agents))
+        for k in range(0, len(names), 500):
+            part = tuple(names[k : k + 500])
+            parts.append((f"{sql} AND m.agent IN ({', '.join('?' * len(part))})", part))
+    for where, extra in parts:
+        for agent, since, queues in fetchall(
+            conn, where + " ORDER BY m.agent, m.since, m.id", (until, day_start, day_start, *extra)
+        ):
+            history.setdefault(agent, []).append(
+                (float(since), tuple(filter(None, (queues or "").split("|"))))
+            )
     current = {
         r[0]: tuple(filter(None, (r[1] or "").split("|")))
         for r in fetchall(conn, "SELECT agent, queues FROM agent_live")
     }
     return history, current
+
+
+def membership_rev(conn: Connection) -> int:
+    """The highest membership row id (the ingest only adds rows; a replay of an agent deletes
+    theirs and adds them anew, with higher ids)."""
+    return int(fetchall(conn, "SELECT coalesce(max(id), 0) FROM agent_membership")[0][0])
+
+
+def membership_changed(conn: Connection, after_id: int) -> set[str]:
+    """Agents with a membership row written after row id `after_id`."""
+    return {
+        r[0]
+        for r in fetchall(
+            conn, "SELECT DISTINCT agent FROM agent_membership WHERE id > ?", (after_id,)
+        )
+    }
