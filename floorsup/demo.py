@@ -117,9 +117,9 @@ def seed_history(
     lines: list[str] = []
     for w in range(HISTORY_WEEKS, 0, -1):
         start, end = day_bounds(day - dt.timedelta(weeks=w), tz)
-        lines.extend(
-            FloorSimulator(centre, tz=tz, day_start=start, seed=seed + 1000 * w).advance(end)
-        )
+        sim = FloorSimulator(centre, tz=tz, day_start=start, seed=seed + 1000 * w)
+        lines.extend(sim.advance(end + 2 * 3600))  # the night's calls run to their end
+        lines.extend(sim.log_everyone_out(end + 2 * 3600))  # then the feed stops: nobody stays on
     path = workdir / "history_log"
     path.write_text("".join(lines), encoding="utf-8")
     feed = QueueLogFeed(engine, path, tz=tz)

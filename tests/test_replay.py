@@ -205,3 +205,18 @@ def test_the_interval_screen_at_a_past_instant_is_what_it_showed_then(
         whole, settings, end
     )
     whole.dispose()
+
+
+def test_a_history_day_ends_with_everyone_logged_out(tmp_path: Path) -> None:
+    """The demo's history days (for the forecast) end with `log_everyone_out`: no agent is
+    left on a call or paused, to show today in a state begun a week ago."""
+    sim = FloorSimulator(demo_centre(7), tz=TZ, day_start=DAY, seed=3)
+    lines = sim.advance(DAY + 23 * 3600)
+    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    ensure_schema(engine)
+    _ingest(engine, tmp_path / "day", lines)
+    on = build_floor(engine, Settings(db="unused", tz=TZ), DAY + 23 * 3600).agents
+    assert on, "the night shift is on at 23:00"
+    _ingest(engine, tmp_path / "day", lines + sim.log_everyone_out(DAY + 23 * 3600 + 60))
+    assert build_floor(engine, Settings(db="unused", tz=TZ), DAY + 23 * 3600 + 61).agents == ()
+    engine.dispose()

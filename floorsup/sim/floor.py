@@ -215,6 +215,16 @@ class FloorSimulator:
         out, self._out = self._out, []
         return out
 
+    def log_everyone_out(self, t: float) -> list[str]:
+        """A feed that stops here (a history day): every agent still logged in leaves their
+        queues at `t`, so no state outlasts the feed. Their queue_log lines, in order."""
+        self.advance(t)  # anything due first
+        for ag in self._agents:
+            if ag.logged_in:
+                self._logout(ag, int(t))
+        out, self._out = self._out, []
+        return out
+
     # --- plumbing ---------------------------------------------------------------------------
     def _push(self, t: int, kind: int, a: Any = None, b: Any = None) -> None:
         self._seq += 1
