@@ -476,3 +476,24 @@ def membership_changed(conn: Connection, after_id: int) -> set[str]:
             conn, "SELECT DISTINCT agent FROM agent_membership WHERE id > ?", (after_id,)
         )
     }
+
+
+def calls_by_minute(
+    conn: Connection, start: float, end: float
+) -> list[tuple[str, int, int, int, float]]:
+    """Calls entered in [start, end) summed per queue and whole minute after `start`:
+    (queue, minute, offered, handled, handle seconds), handled being answered or transferred
+    calls with a talk time (what an AHT is made of)."""
+    handled = "outcome IN ('answered', 'transferred') AND talk_seconds IS NOT NULL"
+    return [
+        (r[0], int(r[1]), int(r[2]), int(r[3] or 0), float(r[4] or 0.0))
+        for r in fetchall(
+            conn,
+            # entered_at - start >= 0, so the cast truncates to the minute (floor).
+            "SELECT queue, CAST((entered_at - ?) / 60 AS INTEGER) AS m, count(*), "
+            f"sum(CASE WHEN {handled} THEN 1 ELSE 0 END), "
+            f"sum(CASE WHEN {handled} THEN talk_seconds + coalesce(hold_seconds, 0) ELSE 0 END) "
+            "FROM call WHERE entered_at >= ? AND entered_at < ? GROUP BY queue, m",
+            (start, start, end),
+        )
+    ]
