@@ -666,10 +666,8 @@ def required(
 def staff_day(requests: Iterable[StaffingRequest]) -> list[Staffing]:
     """`required` for many intervals at once (a day of queues for the interval screen), in
     order. Each is computed afresh: nothing is cached between intervals or between calls."""
-    out: list[Staffing] = []
-    append = out.append
-    for q in requests:
-        _check(
+    return [
+        required(
             q.calls,
             q.interval_seconds,
             q.aht,
@@ -680,30 +678,5 @@ def staff_day(requests: Iterable[StaffingRequest]) -> list[Staffing]:
             q.patience,
             q.max_abandon,
         )
-        if q.patience is None:
-            append(
-                _staff_c(
-                    q.calls,
-                    q.interval_seconds,
-                    q.aht,
-                    q.target_sl,
-                    q.target_seconds,
-                    q.max_occupancy,
-                    q.shrinkage,
-                )
-            )
-        else:
-            append(
-                _staff_a(
-                    q.calls,
-                    q.interval_seconds,
-                    q.aht,
-                    q.target_sl,
-                    q.target_seconds,
-                    q.max_occupancy,
-                    q.shrinkage,
-                    q.patience,
-                    q.max_abandon,
-                )
-            )
-    return out
+        for q in requests
+    ]
