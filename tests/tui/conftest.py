@@ -125,6 +125,26 @@ async def _wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0)
         await pilot.pause(0.02)
 
 
+async def _settle(pilot, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    """Pump the app until two pictures 0.2 s apart are the same (bounded): for an SVG
+    snapshot, so a slow machine's late layout, scrollbar or second paint is in it. The
+    floor's clock is fixed, so its picture stops changing once everything has landed."""
+    deadline = time.monotonic() + timeout
+    before = pilot.app.export_screenshot()
+    while True:
+        await pilot.pause(0.2)
+        after = pilot.app.export_screenshot()
+        if after == before or time.monotonic() > deadline:
+            return
+        before = after
+
+
+@pytest.fixture
+def settle() -> Callable:  # type: ignore[type-arg]
+    """`await settle(pilot)`: the app once its picture has stopped changing."""
+    return _settle
+
+
 @pytest.fixture
 def wait_for() -> Callable:  # type: ignore[type-arg]
     """`await wait_for(pilot, condition)`: pump the app until condition() (bounded)."""

@@ -339,12 +339,13 @@ async def test_adherence_view_at_80x24(floor, wait_for_floor, wait_for) -> None:
 
 # -- the timeline's picture ------------------------------------------------------------------
 def test_agent_timeline_snapshot_80x24(
-    snap_compare, floor_default_tick, wait_for_floor, wait_for
+    snap_compare, floor_default_tick, wait_for_floor, wait_for, settle
 ) -> None:
     """The agent page of a fixed agent (reached through the adherence view) at 80 columns."""
 
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         screen = await open_adherence(pilot, wait_for_floor, wait_for)
         await open_agent(pilot, screen, TIMELINE_AGENT, wait_for)
+        await settle(pilot)
 
     assert snap_compare(floor_default_tick.app(), terminal_size=(80, 24), run_before=run_before)
