@@ -373,6 +373,27 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.serve import ServeError, plan, run
+
+    _engine(settings).dispose()  # a database that cannot open fails here, not in each tab
+    try:
+        p = plan(
+            args.host,
+            args.port,
+            allow_remote=args.allow_remote,
+            db_url=settings.url,
+            tz=settings.tz,
+            user=settings.user,
+        )
+    except ServeError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"floorsup: warning: {p.warning}", file=sys.stderr)
+    print(f"floorsup: serving the app on {p.url} (Ctrl+C stops)", file=sys.stderr)
+    run(p)
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------
 
 
@@ -547,6 +568,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--format", choices=["table", "csv", "json"], default="table")
     s.set_defaults(func=cmd_staffing)
+
+    s = sub.add_parser(
+        "serve",
+        help="the app in a web browser (textual-serve); 127.0.0.1 only unless --allow-remote",
+    )
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    s.add_argument("--port", type=int, default=8000, help="TCP port (default 8000)")
+    s.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="listen on a non-loopback --host: it has no login of its own, so only behind an "
+        "authenticating proxy",
+    )
+    s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("demo", help="a believable floor, simulated live, in a fresh database")
     s.add_argument("--speed", type=float, default=1.0, help="run the clock X times faster")
