@@ -111,10 +111,37 @@ def _num(parts: list[str], n: int) -> float | None:
 CallFold = tuple[float, float | None, float | None, float | None, float | None, str | None, Outcome]
 
 
+# A call's events in the order they happen, whatever their timestamps say: the caller
+# enters, is connected, the call ends. A clock stepped back mid-call (an NTP correction)
+# gives the later events earlier timestamps; folded by timestamp, the CONNECT would be
+# lost behind the COMPLETE and the wait come out negative.
+_RANK = {"ENTERQUEUE": 0, "CONNECT": 1}
+
+
+def _rank(ev: Event) -> int:
+    return _RANK.get(ev[4], 2)
+
+
+def _in_call_order(events: Iterable[Event]) -> list[Event]:
+    evs = events if isinstance(events, list) else list(events)
+    last = 0
+    for ev in evs:
+        r = _RANK.get(ev[4], 2)
+        if r < last:
+            return sorted(evs, key=_rank)  # stable: time order kept within each step
+        last = r
+    return evs
+
+
 def fold_call(events: Iterable[Event]) -> CallFold | None:
     """Fold one call's events (in time order) into (entered, answered, ended, wait, talk,
     agent, outcome). The first terminal event wins; repeats of it (as some boxes write)
-    are ignored. None when the events say nothing about a call."""
+    are ignored. None when the events say nothing about a call.
+
+    Entering comes before the answer and the answer before the end, whatever the
+    timestamps say (a clock stepped back mid-call): the entry keeps its instant, a later
+    step stamped earlier is placed at the step before it, and no wait or talk time is
+    negative."""
     entered: float | None = None
     answered: float | None = None
     ended: float | None = None
@@ -123,7 +150,7 @@ def fold_call(events: Iterable[Event]) -> CallFold | None:
     agent: str | None = None
     outcome: Outcome | None = None
     first_ts: float | None = None
-    for ts, _cid, _q, ag, ev, data in events:
+    for ts, _cid, _q, ag, ev, data in _in_call_order(events):
         if ev not in CALL_EVENTS:
             continue
         if first_ts is None:
@@ -140,7 +167,11 @@ def fold_call(events: Iterable[Event]) -> CallFold | None:
                 answered = ts
                 agent = ag if ag not in NO_ID else agent
                 w = _num(parts, 1)
-                wait = w if w is not None else (ts - entered if entered is not None else None)
+                wait = (
+                    w
+                    if w is not None
+                    else (max(0.0, ts - entered) if entered is not None else None)
+                )
             continue
         outcome = TERMINAL[ev]
         ended = ts
@@ -154,11 +185,11 @@ def fold_call(events: Iterable[Event]) -> CallFold | None:
                     wait = w
             if ag not in NO_ID:
                 agent = ag
-            talk = t if t is not None else ts - answered
+            talk = t if t is not None else max(0.0, ts - answered)
         elif w is not None:
             wait = w
         elif entered is not None:
-            wait = ts - entered
+            wait = max(0.0, ts - entered)
     if first_ts is None:
         return None
     if entered is None:
@@ -169,6 +200,10 @@ def fold_call(events: Iterable[Event]) -> CallFold | None:
             entered = ended - wait
         else:
             entered = first_ts
+    if answered is not None and answered < entered:
+        answered = entered  # stamped before the entry: the clock stepped back
+    if ended is not None and ended < (answered if answered is not None else entered):
+        ended = answered if answered is not None else entered
     if outcome is None:
         outcome = Outcome.IN_PROGRESS if answered is not None else Outcome.WAITING
     if wait is None and answered is not None:

@@ -25,6 +25,7 @@ from sqlalchemy import Engine
 from floorsup.ingest.pipeline import BatchCounts, Checkpoint, Pipeline
 from floorsup.ingest.queue_log import (
     CsvLayout,
+    Event,
     Format,
     FormatError,
     LocalTimeParser,
@@ -41,6 +42,10 @@ log = logging.getLogger(__name__)
 HEAD_BYTES = 256
 READ_BYTES = 4 << 20
 BULK_BYTES = 4 << 20  # a backlog this large (about 60,000 lines) is a backfill
+# After a rotation by rename, the writer may go on writing to the old file until it is told
+# to reopen (logrotate's `create` puts the new file in place before `postrotate` runs): the
+# old file is read on for this long after it last grew.
+RETIRED_SECONDS = 30.0
 
 
 @dataclass
@@ -139,6 +144,7 @@ class QueueLogFeed:
         self._stored = (self.cp.offset, self.cp.line_no)  # what the database holds (or will)
         self.layout: CsvLayout | None = None
         self.times = LocalTimeParser(tz)
+        self._retired: _Retired | None = None
 
     def _checkpoint(self) -> Checkpoint:
         with self.engine.begin() as conn:
@@ -170,19 +176,25 @@ class QueueLogFeed:
         # Same file = same first bytes (a copy or restore keeps them; a file truncated in
         # place and rewritten does not, though its inode is the same).
         same = _same_head(fh, cp.head) if cp.head else (cp.dev, cp.inode) == (st.st_dev, st.st_ino)
+        rotated = ""
         if cp.offset and not same:
-            summary.notes.append(
-                f"{self.path} is a different file than at the last run (rotated?): reading it from the "
-                f"start; lines after byte {cp.offset:,} of the old file are in the rotated file"
+            rotated = (
+                f"{self.path} is a different file than at the last run (rotated?): reading it from "
+                "the start"
             )
-            cp.offset, cp.line_no = 0, 0
-            cp.rotations += 1
         elif cp.offset > st.st_size:
-            summary.notes.append(
+            rotated = (
                 f"{self.path} is shorter than at the last run (truncated): reading from the start"
             )
+        if rotated:
+            self._detect(fh)
+            summary.format = self.fmt.value
+            summary.notes.append(rotated)
+            self._rescue_from_rotated(summary, None)
+            cp = self.cp
             cp.offset, cp.line_no = 0, 0
             cp.rotations += 1
+            cp.head = None
         cp.dev, cp.inode = st.st_dev, st.st_ino
         summary.resumed_at = cp.offset
         self._detect(fh)
@@ -253,11 +265,14 @@ class QueueLogFeed:
             while True:
                 chunk = fh.read(READ_BYTES)
                 if chunk:
+                    if follow and self._cut_in_place(fh, summary, on_batch):
+                        pending = b""  # read from the new start (the rest came from the copy)
+                        continue
                     pending += chunk
                     cut = pending.rfind(b"\n")
                     if cut >= 0:
                         whole, pending = pending[: cut + 1], pending[cut + 1 :]
-                        self._take(whole, summary, on_batch)
+                        self._take(whole, summary, on_batch, fh)
                     continue
                 if bulk:
                     bulk = False
@@ -271,11 +286,15 @@ class QueueLogFeed:
                             "by the next run once complete"
                         )
                     break
+                self._drain_retired(summary, on_batch)
                 self.pipeline.flush()  # idle: what was read is committed before we wait
                 if stop is not None and stop.is_set():
                     break
+                old_fh = fh
                 fh, reopened = self._check_rotation(fh, summary)
                 if reopened:
+                    if self._retired is not None and self._retired.fh is old_fh:
+                        self._retired.pending = pending  # its last line, still being written
                     pending = b""
                     continue
                 if stop is not None:
@@ -289,6 +308,9 @@ class QueueLogFeed:
                 if gc_was_on:
                     gc.enable()
             fh.close()
+            if self._retired is not None:
+                self._retired.fh.close()
+                self._retired = None
             summary.rotations = self.cp.rotations
             summary.seconds = time.perf_counter() - started
         return summary
@@ -308,7 +330,10 @@ class QueueLogFeed:
             if rest:
                 fh.seek(fh.tell() - len(rest))
                 return fh, False
-            fh.close()
+            # The writer may not have reopened yet: the old file is read on for a while.
+            if self._retired is not None:
+                self._retired.fh.close()
+            self._retired = _Retired(fh, self.cp.offset, self.cp.line_no)
             summary.notes.append(f"{self.path} rotated (new file): following the new one")
             self.cp.offset, self.cp.line_no = 0, 0
             self.cp.rotations += 1
@@ -320,19 +345,135 @@ class QueueLogFeed:
         if st.st_size < self.cp.offset or (
             self.cp.offset and self.cp.head and not _same_head(fh, self.cp.head)
         ):
-            summary.notes.append(f"{self.path} truncated: reading from the start")
-            self.cp.offset, self.cp.line_no = 0, 0
-            self.cp.rotations += 1
-            self.cp.head = None
-            fh.seek(0)
+            self._truncated(fh, summary, None)
             return fh, True
         return fh, False
+
+    def _cut_in_place(
+        self,
+        fh: BinaryIO,
+        summary: IngestSummary,
+        on_batch: Callable[[IngestSummary], None] | None,
+    ) -> bool:
+        """After a read while following: was the file cut and rewritten in place (copytruncate)
+        before the bytes just read were? Then they may be the new file's, from its middle:
+        they are dropped and the file read from its start (what the old file held past the
+        checkpoint is read from its copy)."""
+        cp = self.cp
+        if not cp.offset or not cp.head or _same_head(fh, cp.head):
+            return False
+        self._truncated(fh, summary, on_batch)
+        return True
+
+    def _truncated(
+        self,
+        fh: BinaryIO,
+        summary: IngestSummary,
+        on_batch: Callable[[IngestSummary], None] | None,
+    ) -> None:
+        summary.notes.append(f"{self.path} truncated: reading from the start")
+        self._rescue_from_rotated(summary, on_batch)
+        self.cp.offset, self.cp.line_no = 0, 0
+        self.cp.rotations += 1
+        self.cp.head = None
+        fh.seek(0)
+
+    def _rescue_from_rotated(
+        self, summary: IngestSummary, on_batch: Callable[[IngestSummary], None] | None
+    ) -> None:
+        """The file at the path is not the one the checkpoint is in (rotated by rename while
+        stopped, or cut in place by copytruncate): the lines the old file held past the
+        checkpoint, which were never read, are read from the rotated file beside it (the one
+        that begins with the same bytes and reaches past the checkpoint), if it is there."""
+        cp = self.cp
+        if not cp.offset or not cp.head:
+            return
+        best: tuple[float, Path] | None = None
+        for other in self.path.parent.glob(f"{glob_escape(self.path.name)}?*"):
+            try:
+                st = other.stat()
+                if not other.is_file() or st.st_size <= cp.offset:
+                    continue
+                with open(other, "rb") as fh:
+                    if not _same_head(fh, cp.head):
+                        continue
+            except OSError:
+                continue
+            if best is None or st.st_mtime > best[0]:
+                best = (st.st_mtime, other)
+        if best is None:
+            summary.notes.append(
+                f"lines after byte {cp.offset:,} of the old file were not read and no rotated "
+                f"copy of it was found beside {self.path}"
+            )
+            return
+        with open(best[1], "rb") as fh:
+            fh.seek(cp.offset)
+            rest = fh.read()
+            cut = rest.rfind(b"\n")
+            if cut >= 0:
+                before = summary.lines
+                self._take(rest[: cut + 1], summary, on_batch, fh)
+                summary.notes.append(
+                    f"{summary.lines - before:,} lines the old file held past byte {cp.offset:,} "
+                    f"were read from {best[1].name}"
+                )
+
+    def _drain_retired(
+        self, summary: IngestSummary, on_batch: Callable[[IngestSummary], None] | None
+    ) -> None:
+        """Lines the writer added to the old file after we moved on to the new one (it had
+        not reopened yet). They are stored with the new file's checkpoint unmoved: a kill
+        meanwhile may lose such a line, never double one."""
+        old = self._retired
+        if old is None:
+            return
+        chunk = old.fh.read()
+        now = time.monotonic()
+        if chunk:
+            old.quiet_since = now
+            old.pending += chunk
+            cut = old.pending.rfind(b"\n")
+            if cut >= 0:
+                whole, old.pending = old.pending[: cut + 1], old.pending[cut + 1 :]
+                parsed, rejects, blank, n_lines = self._parse(
+                    whole[:-1], old.line_no + 1, old.offset
+                )
+                old.offset += len(whole)
+                old.line_no += n_lines
+                cp = replace(self.cp, expect=self._stored)
+                counts = self.pipeline.process(parsed, rejects, cp, blank=blank)
+                summary.add(counts, n_lines, list(rejects))
+                summary.notes.append(
+                    f"{n_lines:,} lines written to the rotated file after the new one appeared "
+                    "were read from it"
+                )
+                if on_batch is not None:
+                    on_batch(summary)
+        elif now - old.quiet_since > RETIRED_SECONDS:
+            old.fh.close()
+            self._retired = None
+
+    def _parse(
+        self, body: bytes, line_no: int, offset: int
+    ) -> tuple[list[tuple[int, Event]], list[Rejected], int, int]:
+        """Whole lines (the last newline cut off) → (parsed, rejected, blank, lines)."""
+        if self.fmt is Format.REALTIME_CSV:
+            assert self.layout is not None
+            lines = list(split_lines(body, line_no=line_no, offset=offset))
+            n_lines = len(lines)
+            if line_no == 1 and lines:
+                lines = lines[1:]  # the header
+            parsed, rejects, blank = parse_realtime(lines, self.layout, self.times)
+            return parsed, rejects, blank, n_lines
+        return parse_flat_buffer(body, line_no=line_no, offset=offset)
 
     def _take(
         self,
         whole: bytes,
         summary: IngestSummary,
         on_batch: Callable[[IngestSummary], None] | None,
+        src: BinaryIO,
     ) -> None:
         """Parse and commit whole lines, `batch_lines` at a time, each batch with its checkpoint."""
         start = 0
@@ -350,17 +491,7 @@ class QueueLogFeed:
                     break
             piece = whole[start:end]
             body = piece[:-1] if piece.endswith(b"\n") else piece
-            if self.fmt is Format.REALTIME_CSV:
-                assert self.layout is not None
-                lines = list(split_lines(body, line_no=self.cp.line_no + 1, offset=self.cp.offset))
-                n_lines = len(lines)
-                if self.cp.line_no == 0 and lines:
-                    lines = lines[1:]  # the header
-                parsed, rejects, blank = parse_realtime(lines, self.layout, self.times)
-            else:
-                parsed, rejects, blank, n_lines = parse_flat_buffer(
-                    body, line_no=self.cp.line_no + 1, offset=self.cp.offset
-                )
+            parsed, rejects, blank, n_lines = self._parse(body, self.cp.line_no + 1, self.cp.offset)
             consumed = len(piece)
             cp = replace(
                 self.cp,
@@ -369,8 +500,8 @@ class QueueLogFeed:
                 expect=self._stored,
             )
             if cp.head is None or not cp.head.startswith(f"{HEAD_BYTES}:"):
-                with open(self.path, "rb") as fh:
-                    cp.head = _head_digest(fh)
+                # from the file these lines are in (the path may hold a new one by now)
+                cp.head = _head_digest(src)
             counts = self.pipeline.process(parsed, rejects, cp, blank=blank)
             self.cp = cp  # handed to the writer; committed in order, with this checkpoint
             self._stored = (cp.offset, cp.line_no)
@@ -378,6 +509,21 @@ class QueueLogFeed:
             if on_batch is not None:
                 on_batch(summary)
             start = end
+
+
+@dataclass
+class _Retired:
+    """The old file after a rotation by rename, still open, read on for a while."""
+
+    fh: BinaryIO
+    offset: int
+    line_no: int
+    pending: bytes = b""
+    quiet_since: float = field(default_factory=time.monotonic)
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
 
 
 def ingest_file(

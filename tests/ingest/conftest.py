@@ -204,3 +204,12 @@ def floor_lines() -> list[str]:
         return _simulated_lines(3000)
     except ImportError:
         return _generated_lines(3000)
+
+
+@pytest.fixture(scope="session")
+def big_floor_lines() -> list[str]:
+    """About 12,000 queue_log lines: the floor simulator's morning and afternoon."""
+    try:
+        return _simulated_lines(12_000)
+    except ImportError:
+        return _generated_lines(12_000)
