@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 import shutil
 import signal
+import sqlite3
 import sys
 import threading
 import time
@@ -15,11 +16,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pendulum
+from sqlalchemy.exc import DBAPIError
 
 from floorsup.config import ConfigError, Settings, load_settings
 from floorsup.export import Book, ExportError, write_text, write_xlsx
 from floorsup.ingest.queue_log import Format, FormatError
-from floorsup.store.engine import StoreError, ensure_schema, make_engine, upgrade
+from floorsup.store.engine import (
+    StoreError,
+    db_location,
+    ensure_schema,
+    explain_db_error,
+    make_engine,
+    sqlite_file,
+    upgrade,
+)
 from floorsup.store.roster import ImportError_
 
 log = logging.getLogger("floorsup")
@@ -394,6 +404,74 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# -- backup, restore, check (SQLite; PostgreSQL has its own tools) -------------------------
+
+
+def _sqlite_db(settings: Settings, path: Path, *, restore: bool = False) -> Path:
+    """The database file, or a StoreError with the pg_dump / pg_restore lines to use."""
+    from floorsup.store.backup import postgres_instructions
+
+    db = sqlite_file(settings.url)
+    if db is None:
+        if settings.url.startswith("sqlite"):
+            raise StoreError(f"{db_location(settings.url)}: not a database file")
+        raise StoreError(postgres_instructions(settings.url, path, restore=restore))
+    return db
+
+
+def cmd_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.store.backup import backup_database
+
+    db = _sqlite_db(settings, args.path)
+    res = backup_database(db, args.path, force=args.force, quick=args.quick)
+    check = "quick_check" if args.quick else "integrity_check"
+    print(
+        f"backup of {db} written to {res.path}: {res.info.size:,} bytes, schema "
+        f"{res.info.revision}, {check} ok ({res.seconds:.1f} s)"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.store.backup import restore_database
+
+    db = _sqlite_db(settings, args.path, restore=True)
+    res = restore_database(args.path, db, keep=not args.no_keep, now=_now())
+    print(f"restored {args.path} (schema {res.source.revision}) into {db}")
+    if res.upgraded_to:
+        print(f"its schema was older: migrated to {res.upgraded_to}")
+    if res.kept is not None:
+        what = (
+            "damaged previous file (with its -wal/-shm)"
+            if res.replaced_damaged
+            else "previous database"
+        )
+        print(f"the {what} is kept as {res.kept}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.store.backup import check_database, schema_problem
+    from floorsup.store.engine import damaged_message, head_revision
+
+    db = _sqlite_db(settings, Path("floorsup.dump"))
+    info = check_database(db, quick=args.quick)
+    if not info.ok:
+        print(f"floorsup: error: {damaged_message(str(db), info.problems[0])}", file=sys.stderr)
+        for problem in info.problems[1:]:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    newer = schema_problem(info)
+    if newer is not None:
+        raise StoreError(f"{db}: {newer}")
+    behind = "" if info.revision == head_revision() else " (older: the next command migrates it)"
+    print(
+        f"{db}: ok ({'quick_check' if args.quick else 'integrity_check'}: {info.pages:,} pages "
+        f"of {info.page_size:,} bytes; schema {info.revision}{behind})"
+    )
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------
 
 
@@ -421,6 +499,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("init", help="create or upgrade the database to the newest schema")
     s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser(
+        "backup",
+        help="a consistent, checked copy of the SQLite database while ingest and apps run",
+    )
+    s.add_argument("path", type=Path, metavar="PATH", help="the backup file to write")
+    s.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    s.add_argument(
+        "--quick",
+        action="store_true",
+        help="check the copy with quick_check (faster on a large database) not integrity_check",
+    )
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser(
+        "restore",
+        help="put a backup in place of the database (stop the app and ingest first); the "
+        "previous one is kept as <db>.before-restore-<time>",
+    )
+    s.add_argument("path", type=Path, metavar="PATH", help="a backup made by `floorsup backup`")
+    s.add_argument(
+        "--no-keep", action="store_true", help="do not keep the previous database beside it"
+    )
+    s.set_defaults(func=cmd_restore)
+
+    s = sub.add_parser(
+        "check", help="read every page of the database (PRAGMA integrity_check) and report"
+    )
+    s.add_argument("--quick", action="store_true", help="PRAGMA quick_check: faster, less thorough")
+    s.set_defaults(func=cmd_check)
 
     imp = sub.add_parser("import", help="import a CSV file from the tools you already have")
     isub = imp.add_subparsers(dest="what", metavar="WHAT", required=True)
@@ -608,6 +716,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(name)s: %(message)s",
     )
+    settings: Settings | None = None
     try:
         settings = load_settings({"db": args.db, "tz": args.tz})
         func = getattr(args, "func", cmd_app)
@@ -621,6 +730,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         FileNotFoundError,
     ) as exc:
         print(f"floorsup: error: {exc}", file=sys.stderr)
+        return 2
+    except (DBAPIError, sqlite3.Error) as exc:
+        # a damaged page read mid-command, a full disk, a lock held too long: say what to do
+        where = db_location(settings.url) if settings is not None else "the database"
+        problem = explain_db_error(exc, where)
+        if problem is None:
+            raise
+        print(f"floorsup: error: {problem}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

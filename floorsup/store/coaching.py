@@ -294,9 +294,16 @@ def note_revisions(conn: Connection, note_id: int) -> list[RevisionRow]:
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
 
-def _like(text: str) -> str:
-    """`text` matched literally inside a LIKE pattern (ESCAPE '\\')."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def staff_pks(conn: Connection, agent: str) -> list[int]:
+    """The staff whose staff_id is exactly `agent` or whose name holds it, in any case.
+    Compared here, not in SQL: a LIKE pattern would read `%` `_` `\\` as wildcards and stop
+    at a NUL, and SQLite's lower() folds only ASCII (the staff table is small)."""
+    want = agent.casefold()
+    return [
+        int(pk)
+        for pk, sid, name in fetchall(conn, "SELECT id, staff_id, name FROM staff")
+        if sid == agent or want in str(name).casefold()
+    ]
 
 
 def team_ids(conn: Connection, name: str) -> list[int]:
@@ -310,8 +317,9 @@ def team_ids(conn: Connection, name: str) -> list[int]:
 
 def fts_query(text: str) -> str:
     """What a person types → an FTS5 query that cannot be a syntax error: every word must
-    appear (the last one as a prefix, so results come while typing)."""
-    words = _TOKEN.findall(text)
+    appear (the last one as a prefix, so results come while typing). Empty when the text
+    has no word (only punctuation or symbols): `find_notes` then looks for it literally."""
+    words = [w for w in _TOKEN.findall(text) if w.strip("_")]  # `_` alone: no word
     if not words:
         return ""
     quoted = [f'"{w}"' for w in words]
@@ -325,43 +333,51 @@ def find_notes(conn: Connection, q: NoteQuery) -> list[NoteRow]:
     params: list[Any] = []
     if q.agent:
         # Through the small staff table first: an OR on the joined row would walk every note.
-        where.append(
-            "n.staff_pk IN (SELECT id FROM staff WHERE staff_id = ? OR lower(name) LIKE ? ESCAPE '\\')"
-        )
-        params += [q.agent, f"%{_like(q.agent.lower())}%"]
+        pks = staff_pks(conn, q.agent)
+        where.append(f"n.staff_pk IN ({', '.join('?' * len(pks)) or 'NULL'})")
+        params += pks
     if q.team:
         ids = team_ids(conn, q.team)
         where.append(f"n.team_id IN ({', '.join('?' * len(ids)) or 'NULL'})")
         params += ids
+    # In any case; the spelling stored is always found (SQLite's lower() folds only ASCII).
     if q.category:
-        where.append("lower(n.category) = ?")
-        params.append(q.category.lower())
+        where.append("(n.category = ? OR lower(n.category) = ?)")
+        params += [q.category, q.category.lower()]
     if q.author:
-        where.append("lower(n.author) = ?")
-        params.append(q.author.lower())
+        where.append("(n.author = ? OR lower(n.author) = ?)")
+        params += [q.author, q.author.lower()]
     if q.created_from is not None:
         where.append("n.created_at >= ?")
         params.append(q.created_from)
     if q.created_to is not None:
         where.append("n.created_at < ?")
         params.append(q.created_to)
-    if q.text.strip():
-        if conn.dialect.name == "sqlite":
-            match = fts_query(q.text)
-            if match:
-                # `+n.id`: walk the notes newest first (ix_note_created) and check each
-                # against the matches, rather than fetch and sort every match of a common
-                # word; the LIMIT then stops the walk early.
-                where.append(
-                    "+n.id IN (SELECT rowid FROM coaching_note_fts WHERE coaching_note_fts MATCH ?)"
-                )
-                params.append(match)
-        else:  # PostgreSQL: the expression of the GIN index made by migration 0003
-            where.append(
-                "to_tsvector('simple', n.category || ' ' || n.body || ' ' || n.actions) "
-                "@@ plainto_tsquery('simple', ?)"
-            )
-            params.append(q.text)
+    match = fts_query(q.text)
+    if match and conn.dialect.name == "sqlite":
+        # `+n.id`: walk the notes newest first (ix_note_created) and check each against
+        # the matches, rather than fetch and sort every match of a common word; the LIMIT
+        # then stops the walk early.
+        where.append(
+            "+n.id IN (SELECT rowid FROM coaching_note_fts WHERE coaching_note_fts MATCH ?)"
+        )
+        params.append(match)
+    elif match:  # PostgreSQL: the expression of the GIN index made by migration 0003
+        where.append(
+            "to_tsvector('simple', n.category || ' ' || n.body || ' ' || n.actions) "
+            "@@ plainto_tsquery('simple', ?)"
+        )
+        params.append(" ".join(_TOKEN.findall(q.text)))  # the words: never a NUL
+    elif q.text.strip():
+        # No word to index (`%`, `;`, an emoji): the text itself, literally. instr/strpos,
+        # not LIKE: no wildcards to escape, and SQLite's LIKE stops at a NUL.
+        find = "instr({}, ?) > 0" if conn.dialect.name == "sqlite" else "strpos({}, ?) > 0"
+        where.append(
+            "("
+            + " OR ".join(find.format(col) for col in ("n.category", "n.body", "n.actions"))
+            + ")"
+        )
+        params += [q.text.strip()] * 3
     sql = f"SELECT {_NOTE_COLS} {_NOTE_FROM}"
     if where:
         sql += " WHERE " + " AND ".join(where)
