@@ -147,7 +147,9 @@ class _WriteSet:
         )
         executemany(
             conn,
-            "INSERT INTO acd_agent (name) VALUES (?) ON CONFLICT (name) DO NOTHING",
+            "INSERT INTO acd_agent (name, position) VALUES "
+            "(?, (SELECT coalesce(max(position), 0) + 1 FROM acd_agent)) "
+            "ON CONFLICT (name) DO NOTHING",
             self.agents,
         )
         if self.calls:
@@ -321,7 +323,8 @@ class Pipeline:
     def refresh_aliases(self, conn: Connection) -> None:
         rows = fetchall(
             conn,
-            "SELECT a.name, s.staff_id FROM acd_agent a JOIN staff s ON s.id = a.staff_pk ORDER BY a.rowid",
+            "SELECT a.name, s.staff_id FROM acd_agent a JOIN staff s ON s.id = a.staff_pk "
+            "ORDER BY a.position, a.name",
         )
         first: dict[str, str] = {}
         alias: dict[str, str] = {}

@@ -45,6 +45,8 @@ class AcdAgent(SQLModel, table=True):
     __tablename__ = "acd_agent"
     name: str = Field(primary_key=True)
     staff_pk: int | None = Field(default=None, foreign_key="staff.id", index=True)
+    # The order names were first recorded: a person's first name is the one shown.
+    position: int | None = None
 
 
 class Queue(SQLModel, table=True):

@@ -228,7 +228,9 @@ def import_roster(engine: Engine, path: str | Path) -> RosterResult:
                 execute(conn, "UPDATE acd_agent SET staff_pk = NULL WHERE name = ?", (name,))
         executemany(
             conn,
-            "INSERT INTO acd_agent (name, staff_pk) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET staff_pk = excluded.staff_pk",
+            "INSERT INTO acd_agent (name, staff_pk, position) VALUES "
+            "(?, ?, (SELECT coalesce(max(position), 0) + 1 FROM acd_agent)) "
+            "ON CONFLICT (name) DO UPDATE SET staff_pk = excluded.staff_pk",
             acd,
         )
     return RosterResult(added, updated, len(teams), len(acd))
