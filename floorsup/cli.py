@@ -58,11 +58,17 @@ def parse_day(text: str, tz: str, now: float) -> dt.date:
     if low == "yesterday":
         return today - dt.timedelta(days=1)
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise UsageError(
             f"{text!r} is not a date: expected YYYY-MM-DD, today or yesterday"
         ) from None
+    from floorsup.domain.intervals import day_out_of_range
+
+    wrong = day_out_of_range(day)
+    if wrong:
+        raise UsageError(f"{text!r}: {wrong}: expected YYYY-MM-DD, today or yesterday")
+    return day
 
 
 # -- subcommands ------------------------------------------------------------------------
@@ -71,7 +77,7 @@ def parse_day(text: str, tz: str, now: float) -> dt.date:
 def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.url)
     upgrade(engine)
-    print(f"database ready: {settings.url}")
+    print(f"database ready: {db_location(settings.url)}")  # never the password
     return 0
 
 

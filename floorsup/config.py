@@ -335,7 +335,10 @@ def load_settings(
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-        values.update(data.get("floorsup", data))
+        section = data.get("floorsup", data)
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: floorsup = {section!r}: expected a table [floorsup]")
+        values.update(section)
     for f in fields(Settings):
         key = f"FLOORSUP_{f.name.upper()}"
         if env.get(key) and f.name not in (
@@ -359,7 +362,7 @@ def load_settings(
             typed[key] = _CASTS[key](value)
         except ConfigError:
             raise  # already says which key and what was expected
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, OverflowError) as exc:  # int(inf): OverflowError
             raise ConfigError(
                 f"{key}: {value!r} is not a {_CASTS[key].__name__.strip('_')}"
             ) from exc

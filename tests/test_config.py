@@ -68,3 +68,23 @@ def test_bad_settings_say_which(tmp_path: Path, text: str, message: str) -> None
     with pytest.raises(ConfigError) as err:
         load_settings(env={}, config_file=path)
     assert message in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        # found by fuzzing: int(inf) raised OverflowError out of load_settings
+        ("default_target_seconds = inf\n", "default_target_seconds: inf is not a int"),
+        ("[mentoring]\nmin_stage = inf\n", "mentoring: "),
+        # found by fuzzing: a `floorsup` key that is not a table raised TypeError
+        ("floorsup = 3\n", "floorsup = 3: expected a table"),
+    ],
+)
+def test_settings_that_overflow_or_are_not_a_table_are_config_errors(
+    tmp_path: Path, toml: str, says: str
+) -> None:
+    """Each is a ConfigError naming the setting, not an exception from inside."""
+    path = tmp_path / "c.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError, match=says):
+        load_settings(env={"FLOORSUP_TZ": "UTC"}, config_file=path)

@@ -11,6 +11,8 @@ from typing import Any
 
 import pendulum
 
+from floorsup.domain.intervals import LAST_DAY, day_out_of_range
+
 _WEEKDAYS = {
     name: i
     for i, names in enumerate(
@@ -73,6 +75,10 @@ def parse_follow_up(text: str, now: float, tz: str) -> dt.date | None:
     out = dt.date(day.year, day.month, day.day)
     if out < today:
         raise FollowUpError(f"{out.isoformat()} is in the past: a follow-up is still to come")
+    if out > LAST_DAY:
+        raise FollowUpError(
+            f"{out.isoformat()} is too far ahead: expected a date up to {LAST_DAY.isoformat()}"
+        )
     return out
 
 
@@ -195,10 +201,15 @@ def parse_note_filter(text: str) -> tuple[dict[str, str], str, list[str]]:
             name = FILTER_KEYS[key.lower()]
             if name in ("from", "to"):
                 try:
-                    dt.date.fromisoformat(value)
+                    day = dt.date.fromisoformat(value)
                 except ValueError:
                     problems.append(f"{key}:{value}: expected a date like 2026-11-01")
                     continue
+                wrong = day_out_of_range(day)
+                if wrong:
+                    problems.append(f"{key}:{value}: {wrong}")
+                    continue
+                value = day.isoformat()  # `20261101` compares as text with stored dates
             fields[name] = value
         else:
             words.append(part)

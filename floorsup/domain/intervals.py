@@ -36,8 +36,11 @@ from itertools import pairwise
 import pendulum
 
 __all__ = [
+    "FIRST_DAY",
+    "LAST_DAY",
     "Interval",
     "cut_intervals",
+    "day_out_of_range",
     "day_bounds",
     "day_intervals",
     "interval_start_for",
@@ -45,6 +48,12 @@ __all__ = [
     "local_date",
     "parse_local_instant",
 ]
+
+# The calendar days a person may type or a file may hold (schedules, evaluations, reports,
+# follow-ups): the span the queue_log parser accepts. A year 1 or 9999 is a typing slip, and
+# near the ends of the calendar local times overflow (year 0 in a zone east of UTC).
+FIRST_DAY = dt.date(1990, 1, 1)
+LAST_DAY = dt.date(2099, 12, 31)
 
 _MINUTES_PER_DAY = 24 * 60
 
@@ -200,6 +209,13 @@ def interval_start_for(t: float, tz: str, minutes: int) -> float:
     return grid[max(i, 0)]
 
 
+def day_out_of_range(day: dt.date) -> str | None:
+    """What is wrong with a typed day outside FIRST_DAY..LAST_DAY (None when it is inside)."""
+    if FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return f"{day.isoformat()} is outside {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}"
+
+
 def parse_local_instant(text: str, tz: str, now: float) -> float:
     """A moment typed by a person, on the site's wall clock: `YYYY-MM-DD HH:MM[:SS]` (or with
     a `T`), `HH:MM[:SS]` (today), or `yesterday HH:MM[:SS]`. Raises ValueError saying what
@@ -225,9 +241,16 @@ def parse_local_instant(text: str, tz: str, now: float) -> float:
                 raise ValueError(f"{text!r}: {words[0]!r} is not a date; {expected}") from None
     else:
         raise ValueError(f"{text!r} is not a moment: {expected}")
+    if day > LAST_DAY:  # (checked before the clock: far ends of the calendar overflow)
+        raise ValueError(f"{text!r} is in the future: replay shows what has happened")
+    wrong = day_out_of_range(day)
+    if wrong:
+        raise ValueError(f"{text!r}: {wrong}; {expected}")
     parts = clock.split(":")
     try:
-        if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        if len(parts) not in (2, 3) or not all(
+            p.isascii() and p.isdigit() and len(p) <= 2 for p in parts
+        ):
             raise ValueError
         hour, minute = int(parts[0]), int(parts[1])
         second = int(parts[2]) if len(parts) == 3 else 0

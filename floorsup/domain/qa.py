@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import pendulum
 
+from floorsup.domain.intervals import day_out_of_range
+
 
 @dataclass(frozen=True, slots=True)
 class QaScore:
@@ -96,6 +98,9 @@ def qa_trends(
     return out
 
 
+MAX_DAYS_BACK = 3660  # `-Nd`: about ten years
+
+
 class EvaluationDateError(ValueError):
     """The evaluation date is not one we can read, or is in the future."""
 
@@ -110,8 +115,13 @@ def parse_evaluation_day(text: str, now: float, tz: str) -> float:
         return now
     if raw == "yesterday":
         day = here.subtract(days=1).date()
-    elif raw.startswith("-") and raw[1:-1].isdigit() and raw[-1] == "d":
-        day = here.subtract(days=int(raw[1:-1])).date()
+    elif raw.startswith("-") and raw[1:-1].isascii() and raw[1:-1].isdigit() and raw[-1] == "d":
+        back = int(raw[1:-1])
+        if back > MAX_DAYS_BACK:
+            raise EvaluationDateError(
+                f"{text.strip()!r}: at most {MAX_DAYS_BACK} days back (-{MAX_DAYS_BACK}d)"
+            )
+        day = here.subtract(days=back).date()
     else:
         try:
             day = pendulum.Date.fromisoformat(raw)
@@ -121,6 +131,9 @@ def parse_evaluation_day(text: str, now: float, tz: str) -> float:
             ) from exc
     if day > here.date():
         raise EvaluationDateError(f"{day.isoformat()} is in the future")
+    wrong = day_out_of_range(day)
+    if wrong:
+        raise EvaluationDateError(f"{text.strip()!r}: {wrong}")
     if day == here.date():
         return now
     # That day at this time of day: two evaluations of one day entered a minute apart stay

@@ -197,7 +197,13 @@ class CsvLayout:
 
     @classmethod
     def from_header(cls, header_line: str) -> CsvLayout:
-        cols = tuple(c.strip().lower() for c in next(csv.reader([header_line])))
+        try:
+            cols = tuple(c.strip().lower() for c in next(csv.reader([header_line]), []))
+        except csv.Error as exc:
+            raise FormatError(
+                f"realtime CSV header is not a CSV line ({exc}): expected "
+                "time,callid,queuename,agent,event,data1..data5"
+            ) from None
         index = {c: i for i, c in enumerate(cols)}
         missing = [c for c in REALTIME_REQUIRED if c not in index]
         if missing:

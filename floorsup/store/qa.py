@@ -3,9 +3,7 @@ values; percentages and trends are worked out in domain.qa."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import math
 import re
@@ -17,9 +15,10 @@ from typing import Any
 import pendulum
 from sqlalchemy import Connection, Engine
 
+from floorsup.domain.intervals import day_out_of_range
 from floorsup.domain.qa import QaScore, evaluation_problems
 from floorsup.store.engine import write_conn
-from floorsup.store.roster import ImportError_, read_csv_text
+from floorsup.store.roster import ImportError_, csv_rows, read_csv_text
 from floorsup.store.sql import executemany, fetchall
 
 
@@ -308,6 +307,9 @@ def _evaluated_at(text: str, tz: str) -> float | str:
         dt.datetime(y, mo, d, h, mi, s)
     except ValueError:
         return f"evaluated_at {text!r} is not a real date and time ({_WHEN_HELP})"
+    wrong = day_out_of_range(dt.date(y, mo, d))
+    if wrong:
+        return f"evaluated_at {wrong}"
     at = _wall_instant(y, mo, d, h, mi, s, tz)
     if at is not None:
         return at
@@ -341,10 +343,10 @@ def parse_qa(
     """The good rows of a QA file and the problems of the others as (line, what was
     expected). A problem with the header (or an empty file) raises ImportError_ at once.
     `staff_ids`: those on the roster (None: not checked)."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv_rows(path, text)
     expected = ",".join(QA_COLUMNS)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = [h.strip().lower() for h in next(reader)[1]]
     except StopIteration:
         raise ImportError_(
             str(path), [f"{path}:1: empty file: expected a header {expected}"]
@@ -377,8 +379,7 @@ def parse_qa(
     problems: list[tuple[int, str]] = []
     rows: list[QaFileRow] = []
     seen_keys: dict[tuple[str, float, str, str], int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in reader:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):

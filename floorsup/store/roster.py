@@ -13,17 +13,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
+from floorsup.domain.intervals import LAST_DAY
 from floorsup.store.engine import write_conn
 from floorsup.store.models import ROLES
 from floorsup.store.sql import execute, executemany, fetchall
 
 ROSTER_COLUMNS = ("staff_id", "name", "team", "role", "hire_date", "acd_agent")
 OPTIONAL_COLUMNS = ("login",)
+FIRST_HIRE_DATE = dt.date(1900, 1, 1)  # before it (or after LAST_DAY) a hire date is a slip
 
 
 class ImportError_(ValueError):
@@ -75,11 +78,29 @@ def read_csv_text(path: Path) -> str:
         ) from exc
 
 
+def csv_rows(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """The CSV records of `text` as (line number where the record ends, cells). A record the
+    csv module cannot read (a cell over its size limit) raises ImportError_ naming the line."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = reader.line_num or 1
+            raise ImportError_(
+                str(path),
+                [f"{path}:{line}: not a CSV record ({exc}): expected comma-separated cells"],
+            ) from None
+        yield reader.line_num, row
+
+
 def parse_roster(path: Path, text: str) -> list[RosterRow]:
     problems: list[str] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv_rows(path, text)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = [h.strip().lower() for h in next(reader)[1]]
     except StopIteration:
         raise ImportError_(
             str(path), [f"{path}:1: empty file: expected a header {','.join(ROSTER_COLUMNS)}"]
@@ -98,8 +119,7 @@ def parse_roster(path: Path, text: str) -> list[RosterRow]:
     seen_ids: dict[str, int] = {}
     seen_acd: dict[str, int] = {}
     seen_logins: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in reader:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < len(header):
@@ -125,6 +145,13 @@ def parse_roster(path: Path, text: str) -> list[RosterRow]:
                 problems.append(
                     f"{path}:{line}: hire_date {get['hire_date']!r} is not a date YYYY-MM-DD"
                 )
+            else:
+                if not FIRST_HIRE_DATE <= hire <= LAST_DAY:
+                    problems.append(
+                        f"{path}:{line}: hire_date {get['hire_date']!r} is outside "
+                        f"{FIRST_HIRE_DATE.isoformat()} to {LAST_DAY.isoformat()}"
+                    )
+                    hire = None
         names = tuple(a.strip() for a in get["acd_agent"].split(";") if a.strip())
         for a in names:
             if a in seen_acd:
@@ -150,7 +177,10 @@ def parse_roster(path: Path, text: str) -> list[RosterRow]:
 
 def has_login_column(text: str) -> bool:
     """Whether the file's header has the optional `login` column."""
-    first = next(csv.reader(io.StringIO(text, newline="")), [])
+    try:
+        first = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error:
+        return False
     return "login" in (h.strip().lower() for h in first)
 
 

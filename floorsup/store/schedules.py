@@ -29,9 +29,7 @@ The CSV file, row by row:
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import re
 from collections import defaultdict
@@ -42,9 +40,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine
 
+from floorsup.domain.intervals import day_out_of_range
 from floorsup.domain.types import AgentState
 from floorsup.store.engine import write_conn
-from floorsup.store.roster import ImportError_, read_csv_text
+from floorsup.store.roster import ImportError_, csv_rows, read_csv_text
 from floorsup.store.sql import execute, executemany, fetchall
 
 SCHEDULE_COLUMNS = ("staff_id", "date", "start", "end", "activity")
@@ -172,9 +171,9 @@ def parse_schedule(
     zone = _zone(tz)
     known = activity_names(activities)
     problems: list[tuple[int, str]] = []  # (line, what was expected)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv_rows(path, text)
     try:
-        header = [h.strip().lower() for h in next(reader)]
+        header = [h.strip().lower() for h in next(reader)[1]]
     except StopIteration:
         raise ImportError_(
             str(path), [f"{path}:1: empty file: expected a header {','.join(SCHEDULE_COLUMNS)}"]
@@ -188,8 +187,7 @@ def parse_schedule(
     ix = {c: header.index(c) for c in SCHEDULE_COLUMNS}
     rows: list[ScheduleRow] = []
     past_midnight: set[tuple[str, dt.date]] = set()  # days whose shift has crossed midnight
-    for row in reader:
-        line = reader.line_num
+    for line, row in reader:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) < len(header):
@@ -220,6 +218,11 @@ def parse_schedule(
             day = dt.date.fromisoformat(get["date"])
         except ValueError:
             problems.append((line, f"date {get['date']!r} is not a date YYYY-MM-DD"))
+        else:
+            wrong = day_out_of_range(day)
+            if wrong:
+                problems.append((line, f"date {wrong}"))
+                day = None
         start_t, end_t = _clock(get["start"]), _clock(get["end"])
         for col, t in (("start", start_t), ("end", end_t)):
             if t is None:

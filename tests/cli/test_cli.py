@@ -283,3 +283,13 @@ def test_at_must_be_a_past_moment(tmp_path, capsys) -> None:  # type: ignore[no-
     assert "--at: '25:00': '25:00' is not a time of day" in capsys.readouterr().err
     assert main(["--db", db, "--tz", "UTC", "--at", "2999-01-01 10:00"]) == 2
     assert "is in the future" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "9999-12-31", "1989-12-31"])
+def test_a_report_day_out_of_range_is_a_usage_error(text: str) -> None:
+    """Found by fuzzing: `--date 0001-01-01` was taken as a day (and a day's bounds in
+    year 1 overflow east of UTC); it is a usage error naming the range."""
+    from floorsup.cli import UsageError, parse_day
+
+    with pytest.raises(UsageError, match="is outside 1990-01-01 to 2099-12-31"):
+        parse_day(text, "Europe/Paris", 1_795_435_200.0)

@@ -326,3 +326,31 @@ def test_snapshot_summary_with_a_duration_format() -> None:
 def test_follow_up_status(follow_up: str | None, done: bool, expected: str | None) -> None:
     day = D(follow_up) if follow_up else None
     assert follow_up_status(day, done, D("2026-11-25")) == expected
+
+
+# -- found by fuzzing -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["+999m", "9999-12-31", "2100-01-01"])
+def test_a_follow_up_past_2099_is_refused(text: str) -> None:
+    """`+999m` was taken as a follow-up in 2110 and `9999-12-31` as one in year 9999."""
+    with pytest.raises(FollowUpError, match="too far ahead"):
+        parse_follow_up(text, WED, NY)
+
+
+def test_note_filter_dates_are_kept_in_the_form_they_are_compared_in() -> None:
+    """`from:20261101` (a date Python reads) was kept as typed and compared as text with
+    `2026-11-05`, so it hid every follow-up; it is kept as 2026-11-01."""
+    from floorsup.domain.coaching import parse_note_filter
+
+    fields, _words, problems = parse_note_filter("from:20261101 to:2026-11-30")
+    assert fields == {"from": "2026-11-01", "to": "2026-11-30"} and problems == []
+
+
+def test_note_filter_refuses_dates_out_of_range() -> None:
+    """`from:0001-01-01` reached day_bounds on the coaching screen (year 0 east of UTC)."""
+    from floorsup.domain.coaching import parse_note_filter
+
+    fields, _words, problems = parse_note_filter("from:0001-01-01 to:9999-12-31")
+    assert fields == {}
+    assert len(problems) == 2 and all("is outside 1990-01-01" in p for p in problems)

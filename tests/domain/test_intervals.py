@@ -450,3 +450,27 @@ def test_parse_local_instant_refuses_with_the_reason(text: str, says: str) -> No
 
     with pytest.raises(ValueError, match=says):
         parse_local_instant(text, _CHI, _NOW_CHI)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        # found by fuzzing: year 1 came back as an instant of 62 billion seconds ago
+        ("0001-01-01 00:00", "is outside 1990-01-01 to 2099-12-31"),
+        ("1989-12-31 23:59", "is outside 1990-01-01 to 2099-12-31"),
+        # found by fuzzing: an hour of twenty digits raised OverflowError from pendulum
+        ("99999999999999999999:00", "is not a time of day"),
+        ("2026-11-20 10:99999999999999999999999", "is not a time of day"),
+        ("²:00", "is not a time of day"),
+    ],
+)
+def test_parse_local_instant_refuses_days_out_of_range_and_huge_numbers(
+    text: str, says: str
+) -> None:
+    """A slip of the keyboard is a ValueError with the reason, never an OverflowError or
+    a moment in year 1."""
+    from floorsup.domain.intervals import parse_local_instant
+
+    with pytest.raises(ValueError, match=says) as info:
+        parse_local_instant(text, _CHI, _NOW_CHI)
+    assert type(info.value) is ValueError

@@ -228,3 +228,22 @@ def test_keep_defaults_to_twelve() -> None:
 def test_keep_zero_keeps_no_points() -> None:
     """(pcts[-0:] would be the whole list.)"""
     assert one(series("phone", [0.5, 0.6, 0.7]), keep=0).points == ()
+
+
+# -- parse_evaluation_day: found by fuzzing -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("-99999999999d", "at most 3660 days back"),  # was OverflowError from pendulum
+        ("-²d", "expected a date like"),  # '²' passes isdigit(), int() refused it: ValueError
+        ("0001-01-01", "is outside 1990-01-01"),  # was an instant in year 1
+    ],
+)
+def test_parse_evaluation_day_refuses_what_it_cannot_mean(text: str, says: str) -> None:
+    """Each is an EvaluationDateError saying why, not an exception from inside."""
+    from floorsup.domain.qa import EvaluationDateError, parse_evaluation_day
+
+    with pytest.raises(EvaluationDateError, match=says):
+        parse_evaluation_day(text, 1_795_435_200.0, "Europe/Paris")

@@ -510,3 +510,36 @@ def test_roster_login_held_by_someone_not_in_the_file_is_rejected(
         f"{second}:2: login 'Ana' already belongs to E100, who is not in this file"
     ]
     assert {t: q(engine, f"SELECT * FROM {t} ORDER BY 1") for t in tables} == before
+
+
+# -- roster: found by fuzzing -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        # a cell over the csv module's limit raised csv.Error out of the import
+        (
+            "staff_id,name,team,role,hire_date,acd_agent\nE1,Ada,T,agent,,\nE2," + "x" * 140_000,
+            r":3: not a CSV record \(field larger than field limit",
+        ),
+        # hire dates of year 1 and 9999 were stored as they were
+        (
+            "staff_id,name,team,role,hire_date,acd_agent\nE1,Ada,T,agent,0001-01-01,\n",
+            ":2: hire_date '0001-01-01' is outside 1900-01-01 to 2099-12-31",
+        ),
+        (
+            "staff_id,name,team,role,hire_date,acd_agent\nE1,Ada,T,agent,9999-12-31,\n",
+            ":2: hire_date '9999-12-31' is outside 1900-01-01 to 2099-12-31",
+        ),
+    ],
+)
+def test_roster_hostile_cells_are_problems_with_their_line(
+    engine: Engine, tmp_path: Path, content: str, problem: str
+) -> None:
+    """Each rejects the file naming the line; nothing is stored."""
+    path = tmp_path / "roster.csv"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ImportError_, match=problem):
+        import_roster(engine, path)
+    assert q(engine, "SELECT count(*) FROM staff") == [(0,)]

@@ -444,3 +444,12 @@ def test_fast_buffer_parser_agrees_with_the_careful_one(body: bytes) -> None:
     lines = list(split_lines(body, line_no=41, offset=9000))
     events, rejects, blank = parse_flat(lines)
     assert fast(body, line_no=41, offset=9000) == (events, rejects, blank, len(lines))
+
+
+def test_a_realtime_header_the_csv_module_cannot_read_is_a_format_error() -> None:
+    """Found by fuzzing: a header with a cell over the csv module's limit raised csv.Error
+    (the CLI printed a traceback); it is a FormatError saying what was expected."""
+    line = "time,callid,queuename,agent,event," + "x" * 140_000
+    assert detect_format(line) is Format.REALTIME_CSV
+    with pytest.raises(FormatError, match="expected time,callid"):
+        CsvLayout.from_header(line)

@@ -66,3 +66,18 @@ def test_help_does_not_show_the_url(
     with pytest.raises(SystemExit):
         main(["--help"])
     assert SECRET not in capsys.readouterr().out
+
+
+def test_init_that_succeeds_names_the_database_without_its_password(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`init` on a server it reaches says "database ready" and where, but not the password
+    (seen on a real PostgreSQL server: it printed the whole URL)."""
+    import floorsup.cli as cli
+
+    monkeypatch.setattr(cli, "upgrade", lambda engine: None)
+    url = f"postgresql://floor:{SECRET}@db.example:5432/floorsup"
+    assert main(["--db", url, "init"]) == 0
+    out = capsys.readouterr().out
+    assert "database ready: postgresql://floor:***@db.example:5432/floorsup" in out
+    assert SECRET not in out

@@ -428,3 +428,37 @@ def test_the_criteria_are_stored_as_json(staffed: Engine, tmp_path: Path) -> Non
     with staffed.connect() as conn:
         ((criteria,),) = fetchall(conn, "SELECT criteria FROM qa_evaluation")
     assert json.loads(criteria) == {"close": 4.0}
+
+
+# -- found by fuzzing -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("when", "tz"),
+    [
+        ("0001-01-01", "Europe/Paris"),  # was ValueError: year 0 is out of range
+        ("0001-01-01", LONDON),  # was stored, in year 1
+        ("9999-12-31 23:59", "America/New_York"),  # was ValueError: year 10000
+    ],
+)
+def test_an_evaluation_date_out_of_range_is_a_problem_on_its_line(
+    staffed: Engine, tmp_path: Path, when: str, tz: str
+) -> None:
+    """The row names its line and the range; nothing is stored."""
+    path = write(tmp_path, f"{HEADER}\n{GOOD}\nE2,{when},sam,phone,80,100\n")
+    with pytest.raises(ImportError_) as info:
+        load(staffed, path, tz=tz)
+    assert info.value.problems == [
+        f"{path}:3: evaluated_at {when[:10]} is outside 1990-01-01 to 2099-12-31"
+    ]
+    assert stored(staffed) == []
+
+
+def test_a_cell_over_the_csv_limit_rejects_the_file_with_its_line(
+    staffed: Engine, tmp_path: Path
+) -> None:
+    """A 140,000-character comment raised csv.Error out of the import."""
+    path = write(tmp_path, f"{HEADER},comments\n{GOOD},ok\n{GOOD},{'x' * 140_000}\n")
+    with pytest.raises(ImportError_, match=r":3: not a CSV record \(field larger"):
+        load(staffed, path)
+    assert stored(staffed) == []

@@ -488,3 +488,30 @@ def test_rows_are_frozen() -> None:
     ):
         assert dataclasses.is_dataclass(cls)
         assert cls.__dataclass_params__.frozen  # type: ignore[union-attr]
+
+
+# -- found by fuzzing -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("row", "tz"),
+    [
+        ("E1,9999-12-31,22:00,01:00,open", NY),  # was OverflowError: date value out of range
+        ("E1,0001-01-01,00:00,01:00,open", "Europe/Paris"),  # was ValueError: year 0
+        ("E1,0001-01-01,00:00,01:00,open", NY),  # was accepted, in year 1
+    ],
+)
+def test_a_date_out_of_range_rejects_the_row_with_its_line(row: str, tz: str) -> None:
+    """Dates outside 1990..2099 are a problem on their line, not a crash or year 1."""
+    with pytest.raises(ImportError_) as info:
+        schedules.parse_schedule(Path("s.csv"), HEADER + row + "\n", tz=tz)
+    assert info.value.problems == [
+        f"s.csv:2: date {row.split(',')[1]} is outside 1990-01-01 to 2099-12-31"
+    ]
+
+
+def test_a_cell_over_the_csv_limit_rejects_the_file_with_its_line() -> None:
+    """A cell of 140,000 characters raised csv.Error out of the import."""
+    text = HEADER + "E1,2026-03-10,08:00,10:00,open\n" + "E1," + "x" * 140_000 + ",a,b,c\n"
+    with pytest.raises(ImportError_, match=r"s\.csv:3: not a CSV record \(field larger"):
+        schedules.parse_schedule(Path("s.csv"), text, tz=NY)
