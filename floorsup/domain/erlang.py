@@ -154,6 +154,16 @@ class Staffing(NamedTuple):
 # -- validation -----------------------------------------------------------------------------
 
 
+# Bounds of what is staffed: a day-long average handle time, and 100,000 erlangs (more
+# than 100,000 agents busy at once). Past these the numbers are typing slips, and the agent
+# count would overflow a float or take minutes to find.
+MAX_AHT_SECONDS = 86_400
+MAX_TRAFFIC = 100_000
+# Erlang A sums over queue lengths up to about traffic × patience ÷ AHT: past this many
+# terms each evaluation takes seconds, and callers that patient barely abandon at all.
+MAX_A_SPAN = 100_000
+
+
 def _bad(value: float | None) -> bool:
     return value is None or not math.isfinite(value)
 
@@ -203,6 +213,24 @@ def request_problems(
             )
         elif patience is None:
             p["max_abandon"] = "needs a patience: under Erlang C nobody abandons"
+    if not p:  # each value is fine on its own; together they must be a traffic to staff
+        if aht > MAX_AHT_SECONDS:
+            p["aht"] = f"expected at most {MAX_AHT_SECONDS:,} seconds (a day); got {aht:g}"
+        if patience is not None and patience < 1:
+            p["patience"] = f"expected a mean patience of 1 second or more; got {patience:g}"
+        traffic = calls * aht / interval_seconds
+        if not p and traffic > MAX_TRAFFIC:
+            p["calls"] = (
+                f"calls × AHT ÷ interval is {traffic:,.4g} erlangs of traffic; expected at most "
+                f"{MAX_TRAFFIC:,} (a whole centre's worth)"
+            )
+        elif not p and patience is not None and traffic * patience / aht > MAX_A_SPAN:
+            most = MAX_A_SPAN * aht / traffic
+            p["patience"] = (
+                f"with {traffic:,.4g} erlangs and this AHT, expected a mean patience of at most "
+                f"{most:,.0f} seconds (callers that patient barely abandon: leave --patience "
+                f"out for Erlang C); got {patience:g}"
+            )
     return p
 
 
