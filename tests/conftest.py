@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy.pool import NullPool
 
 from floorsup.store.engine import make_engine, upgrade
 
@@ -15,26 +18,93 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = REPO_ROOT.parent / "shared" / "samples" / "queue_log"
 
 
+# With FLOORSUP_TEST_PG set to a PostgreSQL server URL (a role that may create databases),
+# `engine_factory` and `engine` give each test a fresh database on that server instead of a
+# SQLite file: `.ci/run` runs the store, ingest and access tests this way as well.
+PG_SERVER = os.environ.get("FLOORSUP_TEST_PG", "").strip()
+
+
+class _PgDatabases:
+    """Fresh databases on the test server, copied from one migrated template (fast)."""
+
+    def __init__(self, server: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+
+        self.url = make_url(server)
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+        self.template = f"floorsup_tpl_{os.getpid()}"
+        self._sql(f'DROP DATABASE IF EXISTS "{self.template}"')
+        self._sql(f'CREATE DATABASE "{self.template}"')
+        tpl = make_engine(self._url_of(self.template))
+        upgrade(tpl)
+        tpl.dispose()
+
+    def _url_of(self, name: str) -> str:
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def _sql(self, sql: str) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as conn:
+            conn.execute(text(sql))
+
+    def create(self) -> str:
+        name = f"floorsup_t_{uuid.uuid4().hex[:12]}"
+        self._sql(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
+    def drop(self, name: str) -> None:
+        self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self.drop(self.template)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[_PgDatabases | None]:
+    if not PG_SERVER:
+        yield None
+        return
+    dbs = _PgDatabases(PG_SERVER)
+    yield dbs
+    dbs.close()
+
+
 @pytest.fixture
-def engine_factory(tmp_path: Path) -> Iterator[Callable[[str], Engine]]:
-    """`make(name)`: another migrated database file in this test's tmp_path (for tests that
-    compare two runs). Every engine made is disposed of at the end of the test."""
+def engine_factory(
+    tmp_path: Path, pg_databases: _PgDatabases | None
+) -> Iterator[Callable[[str], Engine]]:
+    """`make(name)`: another migrated database in this test's tmp_path (for tests that
+    compare two runs), or on the PostgreSQL test server when FLOORSUP_TEST_PG is set. Every
+    engine made is disposed of (and a server database dropped) at the end of the test."""
     made: list[Engine] = []
+    dropped: list[str] = []
 
     def make(name: str = "t.db") -> Engine:
-        eng = make_engine(f"sqlite:///{tmp_path / name}")
-        upgrade(eng)
+        if pg_databases is not None:
+            db = pg_databases.create()
+            dropped.append(db)
+            eng = make_engine(pg_databases._url_of(db))
+        else:
+            eng = make_engine(f"sqlite:///{tmp_path / name}")
+            upgrade(eng)
         made.append(eng)
         return eng
 
     yield make
     for eng in made:
         eng.dispose()
+    if pg_databases is not None:
+        for db in dropped:
+            pg_databases.drop(db)
 
 
 @pytest.fixture
 def engine(engine_factory: Callable[[str], Engine]) -> Engine:
-    """A freshly migrated SQLite database file, `tmp_path / "t.db"`."""
+    """A freshly migrated database: the SQLite file `tmp_path / "t.db"`, or a PostgreSQL
+    database when FLOORSUP_TEST_PG is set."""
     return engine_factory("t.db")
 
 

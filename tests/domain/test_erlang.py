@@ -401,7 +401,7 @@ def test_every_problem_at_once() -> None:
 
 def test_good_inputs_have_no_problems() -> None:
     assert request_problems(**GOOD) == {}
-    assert request_problems(0, 900, 1, 0.01, 0, 1.0, 0.0, 1e-3, 0.99) == {}
+    assert request_problems(0, 900, 1, 0.01, 0, 1.0, 0.0, 1.0, 0.99) == {}
 
 
 @pytest.mark.parametrize("agents", [-1, 1.5, True])
