@@ -8,7 +8,7 @@ Real parts in separate OS processes on one database (SQLite in WAL mode by defau
   sessions --sessions processes doing what the floor screen's worker does each refresh tick
            (`tui/screens/floor.py` `_fetch`): `ChangeWatcher.changed()`, then, if anything
            was committed, `build_floor(...)` with the screen's own `FloorCache`, and every 5 s
-           `build_adherence(..., with_exceptions=False)` with its own `ActualsCache`; ticks
+           `build_adherence(..., with_exceptions=False, glance=True)` with its own `ActualsCache`; ticks
            every `Settings().refresh_seconds` (1 s), a tick that falls while a refresh runs
            is skipped, as in the app; each session is open (its first, cold refresh done,
            reported on its own) before the clock starts, and their ticks are spread over one;
@@ -276,7 +276,7 @@ def session_main(
         watcher.changed()
         snapshot = build_floor(engine, settings, clock.value, cache)
         adherence = build_adherence(
-            engine, settings, clock.value, cache=adh_cache, with_exceptions=False
+            engine, settings, clock.value, cache=adh_cache, with_exceptions=False, glance=True
         )
         out["first"] = (time.perf_counter() - t, time.process_time() - c)
         t0 = _child_start(go, go_at, stop, ready, f"session {idx}")
@@ -308,7 +308,12 @@ def session_main(
                     kind = "floor"
                     if adherence is None or wall - adh_at >= ADHERENCE_EVERY_S:
                         adherence = build_adherence(
-                            engine, settings, now, cache=adh_cache, with_exceptions=False
+                            engine,
+                            settings,
+                            now,
+                            cache=adh_cache,
+                            with_exceptions=False,
+                            glance=True,
                         )
                         adh_at = wall
                         kind = "floor+adherence"

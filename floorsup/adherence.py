@@ -17,6 +17,7 @@ from floorsup.domain.adherence import (
     NowStatus,
     Rules,
     Segment,
+    adherence_now,
     agent_adherence_now,
     make_rules,
 )
@@ -40,7 +41,9 @@ def rules_from(settings: Settings) -> Rules:
 class AdherenceRow:
     person: AdherencePerson
     now: NowStatus
-    day: AgentAdherence  # the day so far (to `now`, or the whole day when it is over)
+    # The day so far (to `now`, or the whole day when it is over); None in the floor's
+    # glance for someone in adherence now (see build_adherence's `glance`).
+    day: AgentAdherence | None
     schedule: tuple[SegmentRow, ...]
     actuals: tuple[Actual, ...]
 
@@ -188,7 +191,8 @@ def worst_first(row: AdherenceRow) -> tuple[int, float, float, str]:
         rank, since = 2, 0.0
     else:
         rank, since = 3, 0.0
-    adherence = row.day.adherence if row.day.adherence is not None else 2.0
+    day = row.day
+    adherence = day.adherence if day is not None and day.adherence is not None else 2.0
     return (rank, since, adherence, row.person.name.lower())
 
 
@@ -201,11 +205,17 @@ def build_adherence(
     team: str | None = None,
     cache: ActualsCache | None = None,
     with_exceptions: bool = True,
+    glance: bool = False,
 ) -> AdherenceSnapshot:
     """Everyone scheduled on `day` (default: today at `now`) or logged in at `now`, with
     their state now and their adherence over the day so far (or the whole day if past).
     The live views pass `with_exceptions=False`: they show the figures, not the list of
-    exceptions (the report and the agent page list them)."""
+    exceptions (the report and the agent page list them).
+
+    `glance` is the floor's summary line: who is out now and since when. The day's figures
+    are worked out only for those out (they order the worst first); everyone else's `day`
+    is None. Their status reads back only through the schedule block they are in, so this
+    costs a fraction of the whole day's sweep for everyone, which grows through the day."""
     tz = settings.tz
     day = day or local_date(now, tz)
     day_start, day_end = day_bounds(day, tz)
@@ -238,15 +248,19 @@ def build_adherence(
             Authorization(a.start, a.end, a.authorized_by, a.reason)
             for a in allowed.get(person.staff_id, ())
         ]
-        day_figures, status = agent_adherence_now(
-            segments,
-            actuals,
-            start=day_start,
-            now=until,
-            rules=rules,
-            authorizations=auths,
-            with_exceptions=with_exceptions,
-        )
+        day_figures: AgentAdherence | None = None
+        if glance:
+            status = adherence_now(segments, actuals, now=until, rules=rules, authorizations=auths)
+        if not glance or status.in_adherence is False:
+            day_figures, status = agent_adherence_now(
+                segments,
+                actuals,
+                start=day_start,
+                now=until,
+                rules=rules,
+                authorizations=auths,
+                with_exceptions=with_exceptions,
+            )
         rows.append(AdherenceRow(person, status, day_figures, seg_rows, tuple(actuals)))
     rows.sort(key=worst_first)
     return AdherenceSnapshot(now, day_start, day_end, tuple(rows), tuple(sorted(teams)))

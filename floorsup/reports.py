@@ -192,6 +192,7 @@ def adherence_report(
     out = []
     for r in rows:
         d = r.day
+        assert d is not None  # a full build: every row has its figures
         out.append(
             {
                 "staff_id": r.person.staff_id,

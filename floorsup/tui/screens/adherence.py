@@ -216,7 +216,7 @@ class AdherenceScreen(Screen[None]):
                 f"{'‼' if st.severe else '✗'} out {out_for}",
                 style=f"bold {pal.bad}" if st.severe else pal.warn,
             )
-        adh = r.day.adherence
+        adh = r.day.adherence if r.day is not None else None  # None only in a glance
         widths = WIDE if self.app.size.width >= 100 else NARROW
         cells: list[str | Text] = [
             plain(r.person.name),

@@ -270,7 +270,12 @@ class FloorScreen(Screen[None]):
                 self.adherence is None or now - self.adherence.now >= 5
             ):  # a glance: every 5 s is plenty
                 adherence = build_adherence(
-                    app.engine, app.settings, now, cache=self._adh_cache, with_exceptions=False
+                    app.engine,
+                    app.settings,
+                    now,
+                    cache=self._adh_cache,
+                    with_exceptions=False,
+                    glance=True,
                 )
         except Exception as exc:  # the picture stays, marked stale; the next tick tries again
             if self._watcher is not None:
