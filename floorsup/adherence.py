@@ -240,7 +240,13 @@ def build_adherence(
             continue
         seg_rows = tuple(plan.get(person.staff_id, ()))
         actuals = actual.get(person.agent, []) if person.agent else []
-        working = any(a.state is not AgentState.LOGGED_OUT for a in actuals if a.end >= until)
+        working = False  # logged in at `until`: the spans run in order, so from the end
+        for a in reversed(actuals):
+            if a.end < until:
+                break
+            if a.state is not AgentState.LOGGED_OUT:
+                working = True
+                break
         if not seg_rows and not working:
             continue
         segments = [Segment(s.start, s.end, s.activity) for s in seg_rows]

@@ -6,16 +6,22 @@ plain frozen values only.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass
-from functools import partial
 
 from sqlalchemy import Connection, Engine
 
 from floorsup.config import Settings
 from floorsup.domain.intervals import day_bounds, interval_start_for, local_date
-from floorsup.domain.metrics import QueueIntervalStats, compute_stats, queue_now
+from floorsup.domain.metrics import (
+    DEFAULT_TARGET_SECONDS,
+    QueueIntervalStats,
+    StatsSums,
+    queue_now,
+)
 from floorsup.domain.replay import calls_as_of
-from floorsup.domain.types import AgentState, CallRecord
+from floorsup.domain.types import AgentState, CallRecord, Outcome
 from floorsup.store import queries
 from floorsup.store.queries import AgentNow, QueueInfo
 
@@ -53,28 +59,101 @@ class FloorSnapshot:
 
 
 class FloorCache:
-    """The day's calls, held between refreshes. Each refresh reads only the calls written
-    since the last one: the call table's `rev` is a number each committed batch raises, so
-    there is no clock to trust and nothing in flight to allow for. Used from one thread at
-    a time (the screen's fetches never overlap)."""
+    """The day's calls, held between refreshes, with the finished ones already summed.
+
+    Each refresh reads only the calls written since the last one: the call table's `rev`
+    is a number each committed batch raises, so there is no clock to trust and nothing in
+    flight to allow for. A call that is over (ended by `now`) adds the same to the day's
+    figures whatever `now` is, so it is added once, to per-queue sums (and to its agent's
+    count of answers); each refresh then adds only the calls still in progress. Starting
+    over (a new day, `now` going back as in replay, a queue target changed, or a finished
+    call rewritten by late feed lines) goes through every call once. Used from one thread
+    at a time (the screen's fetches never overlap)."""
 
     def __init__(self) -> None:
         self.day: tuple[float, float] | None = None
         self.calls: dict[tuple[str, str], CallRecord] = {}
         self.rev = 0
+        self.now = -math.inf
+        self.targets: dict[str, int] = {}
+        self.short = -1.0
+        self.done: dict[tuple[str, str], CallRecord] = {}  # over by `now`: in the sums
+        self.going: dict[tuple[str, str], CallRecord] = {}  # the rest
+        self.sums: dict[str, StatsSums] = {}  # per queue, the done calls of the day
+        self.iv_start: float | None = None
+        self.iv_sums: dict[str, StatsSums] = {}  # per queue, done calls since iv_start
+        self.answered: Counter[str] = Counter()  # per agent, done calls answered
+        self.restarts = 0  # times the sums were started over (the first day's read included)
 
-    def day_calls(self, conn: Connection, day_start: float, day_end: float) -> list[CallRecord]:
+    def refresh(
+        self,
+        conn: Connection,
+        day_start: float,
+        day_end: float,
+        now: float,
+        iv_start: float,
+        targets: dict[str, int],
+        short: float,
+    ) -> None:
         rev = queries.call_rev(conn)  # first: a batch landing meanwhile is read again next time
+        restart = now < self.now or targets != self.targets or short != self.short
         if self.day != (day_start, day_end):
-            self.calls = {
-                (c.callid, c.queue): c for c in queries.calls_entered(conn, day_start, day_end)
-            }
+            changed = queries.calls_entered(conn, day_start, day_end)
+            self.calls = {}
             self.day = (day_start, day_end)
+            restart = True
         elif rev != self.rev:
-            for c in queries.calls_changed(conn, self.rev, day_start, day_end):
-                self.calls[(c.callid, c.queue)] = c
+            changed = queries.calls_changed(conn, self.rev, day_start, day_end)
+        else:
+            changed = []
         self.rev = rev
-        return list(self.calls.values())
+        for c in changed:
+            key = (c.callid, c.queue)
+            if key in self.done:
+                restart = True  # late lines rewrote a finished call: sum again
+            self.calls[key] = c
+        self.now, self.targets, self.short = now, targets, short
+        if restart:
+            self.restarts += 1
+            self.done, self.going = {}, dict(self.calls)
+            self.sums, self.iv_sums, self.iv_start = {}, {}, None
+            self.answered = Counter()
+        else:
+            for c in changed:
+                self.going[(c.callid, c.queue)] = c
+        over = [
+            (key, c)
+            for key, c in self.going.items()
+            if c.ended_at is not None and c.ended_at <= now and c.outcome is not Outcome.WAITING
+        ]
+        for key, _c in over:
+            del self.going[key]
+        fresh_interval = self.iv_start != iv_start
+        for key, c in over:
+            self.done[key] = c
+        newly = [c for _key, c in over]
+        self._add(self.sums, newly, now)
+        if fresh_interval:
+            self.iv_start, self.iv_sums = iv_start, {}
+            self._add(
+                self.iv_sums, [c for c in self.done.values() if c.entered_at >= iv_start], now
+            )
+        else:
+            self._add(self.iv_sums, [c for c in newly if c.entered_at >= iv_start], now)
+        for c in newly:
+            if c.agent is not None and c.answered_at is not None and c.answered_at <= now:
+                self.answered[c.agent] += 1
+
+    def _add(self, sums: dict[str, StatsSums], calls: list[CallRecord], now: float) -> None:
+        by_queue: dict[str, list[CallRecord]] = {}
+        for c in calls:
+            by_queue.setdefault(c.queue, []).append(c)
+        for queue, group in by_queue.items():
+            acc = sums.get(queue)
+            if acc is None:
+                target = self.targets.get(queue, DEFAULT_TARGET_SECONDS)
+                acc = sums[queue] = StatsSums(target, self.short)
+            acc.add_all(group, now)
 
 
 def build_floor(
@@ -83,18 +162,23 @@ def build_floor(
     tz = settings.tz
     day_start, day_end = day_bounds(local_date(now, tz), tz)
     iv_start = interval_start_for(now, tz, INTERVAL_MINUTES)
+    iv_end = iv_start + INTERVAL_MINUTES * 60
     cache = cache or FloorCache()
+    short = settings.short_abandon_seconds
     with engine.connect() as conn:
         infos = queries.queues(conn)
-        # As they stood at `now`: live that is every call as it is; at a past instant
-        # (replay) a call answered or ended later was still waiting or talking then.
-        today = calls_as_of(cache.day_calls(conn, day_start, day_end), now)
-        answered: dict[str, int] = {}
-        for c in today:
+        targets = {q.name: q.target_seconds for q in infos}
+        cache.refresh(conn, day_start, day_end, now, iv_start, targets, short)
+        # The calls still going, as they stood at `now`: live that is every call as it is;
+        # at a past instant (replay) a call answered or ended later was still waiting or
+        # talking then, and one that entered later is not there yet.
+        going = calls_as_of(cache.going.values(), now)
+        answered = Counter(cache.answered)
+        for c in going:
             if c.agent is not None and c.answered_at is not None and c.answered_at <= now:
-                answered[c.agent] = answered.get(c.agent, 0) + 1
+                answered[c.agent] += 1
         waiting = queries.calls_waiting(conn, now)
-        agents = queries.agents_now(conn, now, day_start, calls_today=answered)
+        agents = queries.agents_now(conn, now, day_start, calls_today=dict(answered))
     names = [q.name for q in infos]
     nows = {
         n.queue: n
@@ -105,9 +189,9 @@ def build_floor(
             now=now,
         )
     }
-    by_queue: dict[str, list[CallRecord]] = {n: [] for n in names}
-    for c in today:
-        bucket = by_queue.get(c.queue)
+    going_by_queue: dict[str, list[CallRecord]] = {n: [] for n in names}
+    for c in going:
+        bucket = going_by_queue.get(c.queue)
         if bucket is not None:
             bucket.append(c)
     oldest: dict[str, float] = {}
@@ -116,27 +200,22 @@ def build_floor(
             oldest[c.queue] = c.entered_at
     lines = []
     for info in infos:
-        calls = by_queue[info.name]
+        calls = going_by_queue[info.name]
         n = nows[info.name]
-        stats = partial(
-            compute_stats,
-            queue=info.name,
-            now=now,
-            target_seconds=info.target_seconds,
-            short_abandon_seconds=settings.short_abandon_seconds,
-            formula=settings.sl_formula,
-        )
+        day = _sums(cache.sums, info, short)
+        day.add_all(calls, now)
+        interval = _sums(cache.iv_sums, info, short)
+        interval.add_all([c for c in calls if c.entered_at >= iv_start], now)
+        formula = settings.sl_formula
         lines.append(
             QueueLine(
                 info=info,
                 waiting=n.waiting,
                 oldest_wait_since=oldest.get(info.name),
-                interval=stats(
-                    [c for c in calls if c.entered_at >= iv_start],
-                    interval_start=iv_start,
-                    interval_end=iv_start + INTERVAL_MINUTES * 60,
+                interval=interval.stats(
+                    queue=info.name, formula=formula, interval_start=iv_start, interval_end=iv_end
                 ),
-                today=stats(calls),
+                today=day.stats(queue=info.name, formula=formula),
                 available=n.agents_available,
                 on_call=n.agents_on_call,
                 paused=n.agents_paused,
@@ -145,3 +224,9 @@ def build_floor(
             )
         )
     return FloorSnapshot(now, iv_start, day_start, tuple(lines), tuple(agents))
+
+
+def _sums(held: dict[str, StatsSums], info: QueueInfo, short: float) -> StatsSums:
+    """A copy of a queue's sums of finished calls (empty if it has none) to add to."""
+    acc = held.get(info.name)
+    return acc.copy() if acc is not None else StatsSums(info.target_seconds, short)

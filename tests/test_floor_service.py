@@ -91,3 +91,59 @@ def test_warm_cache_equals_a_cold_build(engine: Engine, tmp_path: Path) -> None:
     today = warm.queues[0].today
     assert (today.offered, today.answered, today.abandoned, today.waiting) == (2, 1, 1, 0)
     assert today.aht_seconds == 160.0 and today.asa_seconds == 30.0
+
+
+def test_a_cache_carried_through_a_morning_equals_cold_builds(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The cache sums each finished call once and adds only the calls in progress; through a
+    simulated morning fed in pieces (with late lines rewriting finished calls, a queue's
+    target changed midway, and the clock stepped back as replay does) every refresh equals a
+    build from nothing."""
+    from floorsup.sim import FloorSimulator, demo_centre
+
+    day = 1_795_150_800  # 2026-11-20 00:00 New York
+    sim = FloorSimulator(demo_centre(), tz="America/New_York", day_start=day)
+    lines: list[str] = []
+    t = day + 8 * 3600
+    while len(lines) < 3000:
+        t += 300
+        lines.extend(line.rstrip("\n") for line in sim.advance(t))
+    stamps = [int(ln.split("|", 1)[0]) for ln in lines]
+    settings = Settings(db="unused", tz="America/New_York")
+    path = tmp_path / "queue_log"
+    cache = FloorCache()
+    step = max(len(lines) // 12, 1)
+    held_back: list[str] = []
+    checked = 0
+    for k in range(0, len(lines), step):
+        chunk = lines[k : k + step]
+        if k and k % (3 * step) == 0:
+            _feed(path, held_back)  # late lines: calls already summed are rewritten
+            held_back = []
+        held_back.extend(chunk[-5:])
+        _feed(path, chunk[:-5])
+        _ingest(engine, path)
+        now = float(stamps[min(k + step, len(stamps)) - 1])
+        if k == 6 * step:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("UPDATE queue SET sl_target_seconds = 45")
+        if k == 8 * step:  # a late line rewrites a call the cache has summed already
+            before = cache.restarts
+            with engine.begin() as conn:
+                conn.exec_driver_sql(
+                    "UPDATE call SET talk_seconds = talk_seconds + 7, "
+                    "rev = (SELECT max(rev) + 1 FROM call) "
+                    "WHERE rowid = (SELECT min(rowid) FROM call WHERE ended_at IS NOT NULL "
+                    "AND talk_seconds IS NOT NULL)"
+                )
+            assert build_floor(engine, settings, now, cache) == build_floor(engine, settings, now)
+            assert cache.restarts == before + 1
+        for at in (now, now + 20.0, now - 900.0):  # later, then back (replay)
+            assert build_floor(engine, settings, at, cache) == build_floor(engine, settings, at)
+            checked += 1
+    _feed(path, held_back)
+    _ingest(engine, path)
+    end = float(max(stamps))
+    assert build_floor(engine, settings, end, cache) == build_floor(engine, settings, end)
+    assert checked >= 30

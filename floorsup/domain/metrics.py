@@ -33,7 +33,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -156,66 +156,121 @@ def compute_stats(
     interval_end: float | None = None,
 ) -> QueueIntervalStats:
     """Statistics of `calls`, already selected (one queue, one interval); see module doc."""
-    offered = answered = within = abandoned = short = other = waiting = 0
-    waiting_missed = 0  # still waiting and already beyond the target
-    wait_sum = 0.0
-    wait_n = 0
-    handle_sum = 0.0
-    handle_n = 0
+    sums = StatsSums(target_seconds, short_abandon_seconds)
+    sums.add_all(calls, now)
+    return sums.stats(
+        queue=queue, formula=formula, interval_start=interval_start, interval_end=interval_end
+    )
+
+
+@dataclass(slots=True)
+class StatsSums:
+    """`compute_stats`'s running sums, to add calls to as they come. A call that is over
+    adds the same whatever `now` is (only a waiting call's wait grows), so the floor keeps
+    one per queue for the day's finished calls and adds only the calls still in progress on
+    each refresh, instead of going through every call of the day again. The sums are exact
+    for whole-second waits and talk times (what queue_log records), in any order."""
+
+    target_seconds: int
+    short_abandon_seconds: float
+    offered: int = 0
+    answered: int = 0
+    within: int = 0
+    abandoned: int = 0
+    short: int = 0
+    other: int = 0
+    waiting: int = 0
+    waiting_missed: int = 0  # still waiting and already beyond the target
+    wait_sum: float = 0.0
+    wait_n: int = 0
+    handle_sum: float = 0.0
+    handle_n: int = 0
     longest: float | None = None
 
-    for call in calls:
-        offered += 1
-        outcome = call.outcome
-        wait = call_wait(call, now)
-        if wait is not None and (longest is None or wait > longest):
-            longest = wait
-        if outcome in ANSWERED_OUTCOMES:
-            answered += 1
-            if wait is not None:
-                wait_sum += wait
-                wait_n += 1
-                if wait <= target_seconds:
-                    within += 1
-            if outcome in _HANDLED_OUTCOMES and call.talk_seconds is not None:
-                handle_sum += call.talk_seconds + (call.hold_seconds or 0.0)
-                handle_n += 1
-        elif outcome is Outcome.ABANDONED:
-            abandoned += 1
-            if wait is not None and wait < short_abandon_seconds:
-                short += 1
-        elif outcome in OTHER_EXIT_OUTCOMES:
-            other += 1
-        elif outcome is Outcome.WAITING:
-            waiting += 1
-            if wait is not None and wait > target_seconds:
-                waiting_missed += 1
+    def copy(self) -> StatsSums:
+        return replace(self)
 
-    undetermined = waiting - waiting_missed
-    if formula is SLFormula.OFFERED_LESS_SHORT:
-        denominator = offered - short - undetermined
-    elif formula is SLFormula.ANSWERED_ABANDONED:
-        denominator = answered + abandoned + waiting_missed
-    else:
-        denominator = answered
+    def add_all(self, calls: Iterable[CallRecord], now: float) -> None:
+        target, short_limit = self.target_seconds, self.short_abandon_seconds
+        offered, answered, within = self.offered, self.answered, self.within
+        abandoned, short, other = self.abandoned, self.short, self.other
+        waiting, waiting_missed = self.waiting, self.waiting_missed
+        wait_sum, wait_n, handle_sum, handle_n = (
+            self.wait_sum,
+            self.wait_n,
+            self.handle_sum,
+            self.handle_n,
+        )
+        longest = self.longest
+        for call in calls:
+            offered += 1
+            outcome = call.outcome
+            wait = call_wait(call, now)
+            if wait is not None and (longest is None or wait > longest):
+                longest = wait
+            if outcome in ANSWERED_OUTCOMES:
+                answered += 1
+                if wait is not None:
+                    wait_sum += wait
+                    wait_n += 1
+                    if wait <= target:
+                        within += 1
+                if outcome in _HANDLED_OUTCOMES and call.talk_seconds is not None:
+                    handle_sum += call.talk_seconds + (call.hold_seconds or 0.0)
+                    handle_n += 1
+            elif outcome is Outcome.ABANDONED:
+                abandoned += 1
+                if wait is not None and wait < short_limit:
+                    short += 1
+            elif outcome in OTHER_EXIT_OUTCOMES:
+                other += 1
+            elif outcome is Outcome.WAITING:
+                waiting += 1
+                if wait is not None and wait > target:
+                    waiting_missed += 1
+        self.offered, self.answered, self.within = offered, answered, within
+        self.abandoned, self.short, self.other = abandoned, short, other
+        self.waiting, self.waiting_missed = waiting, waiting_missed
+        self.wait_sum, self.wait_n, self.handle_sum, self.handle_n = (
+            wait_sum,
+            wait_n,
+            handle_sum,
+            handle_n,
+        )
+        self.longest = longest
 
-    return QueueIntervalStats(
-        queue=queue,
-        interval_start=interval_start,
-        interval_end=interval_end,
-        offered=offered,
-        answered=answered,
-        abandoned=abandoned,
-        short_abandoned=short,
-        other_exits=other,
-        answered_within_target=within,
-        waiting=waiting,
-        service_level=within / denominator if denominator > 0 else None,
-        asa_seconds=wait_sum / wait_n if wait_n else None,
-        aht_seconds=handle_sum / handle_n if handle_n else None,
-        longest_wait_seconds=longest,
-        target_seconds=target_seconds,
-    )
+    def stats(
+        self,
+        *,
+        queue: str,
+        formula: SLFormula = SLFormula.OFFERED_LESS_SHORT,
+        interval_start: float | None = None,
+        interval_end: float | None = None,
+    ) -> QueueIntervalStats:
+        undetermined = self.waiting - self.waiting_missed
+        if formula is SLFormula.OFFERED_LESS_SHORT:
+            denominator = self.offered - self.short - undetermined
+        elif formula is SLFormula.ANSWERED_ABANDONED:
+            denominator = self.answered + self.abandoned + self.waiting_missed
+        else:
+            denominator = self.answered
+        return QueueIntervalStats(
+            queue=queue,
+            interval_start=interval_start,
+            interval_end=interval_end,
+            offered=self.offered,
+            answered=self.answered,
+            abandoned=self.abandoned,
+            short_abandoned=self.short,
+            other_exits=self.other,
+            answered_within_target=self.within,
+            waiting=self.waiting,
+            service_level=self.within / denominator if denominator > 0 else None,
+            asa_seconds=self.wait_sum / self.wait_n if self.wait_n else None,
+            aht_seconds=self.handle_sum / self.handle_n if self.handle_n else None,
+            longest_wait_seconds=self.longest,
+            target_seconds=self.target_seconds,
+        )
 
 
 def interval_stats(

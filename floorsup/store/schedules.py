@@ -590,7 +590,8 @@ def agents_for_adherence(conn: Connection) -> list[AdherencePerson]:
     by team and name."""
     first: dict[int, str] = {}
     for name, pk in fetchall(
-        conn, "SELECT name, staff_pk FROM acd_agent WHERE staff_pk IS NOT NULL ORDER BY position, name"
+        conn,
+        "SELECT name, staff_pk FROM acd_agent WHERE staff_pk IS NOT NULL ORDER BY position, name",
     ):
         first.setdefault(int(pk), name)
     rows = fetchall(

@@ -72,18 +72,21 @@ async def test_intervals_screen(floor, wait_for_floor, wait_for, tmp_path) -> No
         panel.query_one("#wi-target_seconds").value = "20"
         panel.query_one("#wi-shrinkage").value = "30"
         panel.query_one("#wi-max_occupancy").value = "85"
-        await pilot.pause()
-        out = str(panel.query_one("#wi-result").render())
         best = required(100, 1800, 180, 0.8, 20, max_occupancy=0.85, shrinkage=0.3)
-        assert f"Needed on the phones: {best.agents}" in out and best.agents == 14
+
+        def result() -> str:
+            return str(panel.query_one("#wi-result").render())
+
+        # (waited for, not paused once: a busy machine answers the inputs a frame later)
+        await wait_for(pilot, lambda: f"Needed on the phones: {best.agents}" in result())
+        out = result()
+        assert best.agents == 14
         assert f"scheduled (after shrinkage): {best.scheduled_agents}" in out
         assert best.scheduled_agents == 20
         panel.query_one("#wi-aht").value = "0"
-        await pilot.pause()
-        assert "✗" in str(panel.query_one("#wi-result").render())
+        await wait_for(pilot, lambda: "✗" in result())
         panel.query_one("#wi-aht").value = "ten"
-        await pilot.pause()
-        assert "AHT (seconds): ten is not a number" in str(panel.query_one("#wi-result").render())
+        await wait_for(pilot, lambda: "AHT (seconds): ten is not a number" in result())
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
 
