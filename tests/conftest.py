@@ -24,6 +24,20 @@ SAMPLES_DIR = REPO_ROOT.parent / "shared" / "samples" / "queue_log"
 PG_SERVER = os.environ.get("FLOORSUP_TEST_PG", "").strip()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL (FLOORSUP_TEST_PG set), tests marked `sqlite_only` are skipped, and
+    say so: they test SQLite itself, and would pass here only by quietly using a file."""
+    if not PG_SERVER:
+        return
+    skip = pytest.mark.skip(
+        reason="sqlite_only: tests SQLite itself (file, WAL, PRAGMA, sqlite3, backup API); "
+        "FLOORSUP_TEST_PG runs the suite on PostgreSQL"
+    )
+    for item in items:
+        if item.get_closest_marker("sqlite_only") is not None:
+            item.add_marker(skip)
+
+
 class _PgDatabases:
     """Fresh databases on the test server, copied from one migrated template (fast)."""
 

@@ -327,6 +327,16 @@ def fts_query(text: str) -> str:
     return " ".join(quoted)
 
 
+def ts_query(text: str) -> str:
+    """The same search for PostgreSQL's `to_tsquery`: every word, the last one as a prefix
+    (`'upset' & 'empath':*`), as `fts_query` asks of FTS5. A word is letters, digits and
+    `_` only, so quoting it cannot make a syntax error. Empty when the text has no word."""
+    words = [w for w in _TOKEN.findall(text) if w.strip("_")]
+    if not words:
+        return ""
+    return " & ".join(f"'{w}'" for w in words) + ":*"
+
+
 def find_notes(conn: Connection, q: NoteQuery) -> list[NoteRow]:
     """Notes matching every filter given, newest first."""
     where: list[str] = []
@@ -365,9 +375,9 @@ def find_notes(conn: Connection, q: NoteQuery) -> list[NoteRow]:
     elif match:  # PostgreSQL: the expression of the GIN index made by migration 0003
         where.append(
             "to_tsvector('simple', n.category || ' ' || n.body || ' ' || n.actions) "
-            "@@ plainto_tsquery('simple', ?)"
+            "@@ to_tsquery('simple', ?)"
         )
-        params.append(" ".join(_TOKEN.findall(q.text)))  # the words: never a NUL
+        params.append(ts_query(q.text))  # the words: never a NUL
     elif q.text.strip():
         # No word to index (`%`, `;`, an emoji): the text itself, literally. instr/strpos,
         # not LIKE: no wildcards to escape, and SQLite's LIKE stops at a NUL.

@@ -270,6 +270,8 @@ def set_queue_target(engine: Engine, name: str, seconds: int, fraction: float) -
     """A queue's service-level target: `fraction` of calls answered within `seconds`."""
     if not name.strip():
         raise ValueError("queue name is empty")
+    if "\x00" in name:  # PostgreSQL text cannot hold one: refused alike on both
+        raise ValueError("queue name holds a NUL character")
     if not 1 <= seconds <= 3600:
         raise ValueError(f"target seconds {seconds} is out of range: expected 1 to 3600")
     if not 0 < fraction <= 1:

@@ -15,6 +15,25 @@ def _sql_for(conn: Connection, sql: str) -> str:
     return sql if conn.dialect.name == "sqlite" else sql.replace("?", "%s")
 
 
+# PostgreSQL text cannot hold a NUL (psycopg refuses to send one: DataError), so nothing
+# stored there has one. In a read, a value looked for that holds a NUL (typed into a filter,
+# read from a file) is sent with U+FFFF, a Unicode noncharacter, in its place: the lookup
+# then finds nothing, as it does on SQLite, instead of failing. Writes are left alone: a
+# NUL to be stored is refused by the driver rather than quietly changed.
+_NUL_STAND_IN = "\uffff"
+_READ = re.compile(r"\s*SELECT\b", re.IGNORECASE)
+
+
+def _params_for(conn: Connection, sql: str, params: Sequence[Any]) -> tuple[Any, ...]:
+    values = tuple(params)
+    if conn.dialect.name == "sqlite" or not _READ.match(sql):
+        return values
+    return tuple(
+        v.replace("\x00", _NUL_STAND_IN) if isinstance(v, str) and "\x00" in v else v
+        for v in values
+    )
+
+
 def executemany(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> None:
     if not rows:
         return
@@ -28,7 +47,7 @@ def executemany(conn: Connection, sql: str, rows: Sequence[Sequence[Any]]) -> No
 def fetchall(conn: Connection, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cur.execute(_sql_for(conn, sql), tuple(params))
+        cur.execute(_sql_for(conn, sql), _params_for(conn, sql, params))
         return [tuple(r) for r in cur.fetchall()]
     finally:
         cur.close()

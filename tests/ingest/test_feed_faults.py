@@ -23,7 +23,6 @@ import os
 import random
 import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -50,21 +49,13 @@ def q(engine: Engine, sql: str, params: tuple = ()) -> list[tuple]:
         return fetchall(conn, sql, params)
 
 
-def db_rows(db: Path, sql: str) -> list[tuple]:
-    """Read the follower's database without creating it (it may not exist yet)."""
-    try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-    except sqlite3.OperationalError:
-        return []
-    try:
-        return conn.execute(sql).fetchall()
-    except sqlite3.OperationalError:
-        return []
-    finally:
-        conn.close()
+def db_rows(db: Engine, sql: str) -> list[tuple]:
+    """Read the follower's database (migrated before it starts: a SQLite file, or
+    PostgreSQL with FLOORSUP_TEST_PG)."""
+    return q(db, sql)
 
 
-def stored_count(db: Path) -> int:
+def stored_count(db: Engine) -> int:
     rows = db_rows(db, "SELECT count(*) FROM queue_event")
     return int(rows[0][0]) if rows else 0
 
@@ -72,7 +63,7 @@ def stored_count(db: Path) -> int:
 class FollowCli:
     """`floorsup ingest queue-log PATH --follow` as a process of its own, stopped by SIGTERM."""
 
-    def __init__(self, tmp_path: Path, log: Path, db: Path) -> None:
+    def __init__(self, tmp_path: Path, log: Path, db: Engine) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("FLOORSUP_")}
         env["FLOORSUP_CONFIG"] = str(tmp_path / "no-config.toml")
         env["PYTHONPATH"] = str(REPO)
@@ -83,7 +74,7 @@ class FollowCli:
                 "-m",
                 "floorsup",
                 "--db",
-                str(db),
+                db.url.render_as_string(hide_password=False),
                 "--tz",
                 "UTC",
                 "ingest",
@@ -126,7 +117,7 @@ class FollowCli:
 def follow_cli(tmp_path: Path) -> Any:
     made: list[FollowCli] = []
 
-    def start(log: Path, db: Path) -> FollowCli:
+    def start(log: Path, db: Engine) -> FollowCli:
         f = FollowCli(tmp_path, log, db)
         made.append(f)
         return f
@@ -173,7 +164,7 @@ class Acd:
         os.close(self.fd)
 
 
-def assert_stored_once(db: Path, written: list[str]) -> None:
+def assert_stored_once(db: Engine, written: list[str]) -> None:
     stored = db_rows(db, "SELECT ts, callid, queue, agent, event, data FROM queue_event")
     want = Counter(parse_flat_line(ln) for ln in written)
     assert len(want) == len(written), "the test feed has no exact duplicates"
@@ -196,11 +187,14 @@ def bursts(floor_lines: list[str], n: int) -> list[list[str]]:
 
 
 def test_rotation_by_rename_mid_burst_loses_and_doubles_nothing(
-    tmp_path: Path, follow_cli: Callable[..., FollowCli], floor_lines: list[str]
+    tmp_path: Path,
+    engine: Engine,
+    follow_cli: Callable[..., FollowCli],
+    floor_lines: list[str],
 ) -> None:
     """logrotate with `create`: rename, a new empty file at the path at once, the ACD goes on
     writing to the old one until it is told to reopen (longer than the follower's poll)."""
-    path, db = tmp_path / "queue_log", tmp_path / "f.db"
+    path, db = tmp_path / "queue_log", engine
     a, b, c, d = bursts(floor_lines, 4)
     acd = Acd(path)
     acd.write(a[:50])
@@ -235,12 +229,15 @@ def test_rotation_by_rename_mid_burst_loses_and_doubles_nothing(
 
 
 def test_copytruncate_mid_burst_reads_the_unread_tail_from_the_copy(
-    tmp_path: Path, follow_cli: Callable[..., FollowCli], floor_lines: list[str]
+    tmp_path: Path,
+    engine: Engine,
+    follow_cli: Callable[..., FollowCli],
+    floor_lines: list[str],
 ) -> None:
     """logrotate `copytruncate`: copy the file, cut it to nothing in place; the ACD goes on
     appending. The lines the follower had not read yet when the file was cut are only in
     the copy (queue_log.1): they are read from there."""
-    path, db = tmp_path / "queue_log", tmp_path / "f.db"
+    path, db = tmp_path / "queue_log", engine
     a, b, c = bursts(floor_lines, 3)
     acd = Acd(path)
     acd.write(a[:50])
@@ -273,11 +270,14 @@ def test_copytruncate_mid_burst_reads_the_unread_tail_from_the_copy(
 
 
 def test_a_file_that_vanishes_and_returns(
-    tmp_path: Path, follow_cli: Callable[..., FollowCli], floor_lines: list[str]
+    tmp_path: Path,
+    engine: Engine,
+    follow_cli: Callable[..., FollowCli],
+    floor_lines: list[str],
 ) -> None:
     """Deleted while the ACD still writes to it, gone for a while, then a new file at the
     path; and moved away and back (the same file): read on, once."""
-    path, db = tmp_path / "queue_log", tmp_path / "f.db"
+    path, db = tmp_path / "queue_log", engine
     a, b, c, d = bursts(floor_lines, 4)
     acd = Acd(path)
     acd.write(a[:50])
@@ -308,9 +308,12 @@ def test_a_file_that_vanishes_and_returns(
 
 
 def test_lines_written_in_two_pieces_mid_burst_are_each_taken_once_whole(
-    tmp_path: Path, follow_cli: Callable[..., FollowCli], floor_lines: list[str]
+    tmp_path: Path,
+    engine: Engine,
+    follow_cli: Callable[..., FollowCli],
+    floor_lines: list[str],
 ) -> None:
-    path, db = tmp_path / "queue_log", tmp_path / "f.db"
+    path, db = tmp_path / "queue_log", engine
     lines = floor_lines[:1200]
     acd = Acd(path)
     acd.write(lines[:50])

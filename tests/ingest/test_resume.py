@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 
 from floorsup.ingest.follow import QueueLogFeed, ingest_file
 from floorsup.ingest.queue_log import parse_flat_line
-from floorsup.store.engine import make_engine
 from floorsup.store.sql import fetchall
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,14 +113,17 @@ def test_kill_at_random_moments_and_resume_equals_a_clean_run(
     env = cli_env(tmp_path)
 
     # The clean single run: the real command, default batches.
-    clean_db = tmp_path / "clean.db"
+    # The databases: SQLite files, or PostgreSQL with FLOORSUP_TEST_PG (the command is
+    # given their URL, as a user would).
+    clean, resumed = engine_factory("clean.db"), engine_factory("killed.db")
+    clean_db = clean.url.render_as_string(hide_password=False)
     done = subprocess.run(
         [
             sys.executable,
             "-m",
             "floorsup",
             "--db",
-            str(clean_db),
+            clean_db,
             "--tz",
             "UTC",
             "ingest",
@@ -139,12 +141,12 @@ def test_kill_at_random_moments_and_resume_equals_a_clean_run(
 
     wrapper = tmp_path / "ingest_small_batches.py"
     wrapper.write_text(WRAPPER.format(batch=40))
-    killed_db = tmp_path / "killed.db"
+    killed_db = resumed.url.render_as_string(hide_password=False)
     cmd = [
         sys.executable,
         str(wrapper),
         "--db",
-        str(killed_db),
+        killed_db,
         "--tz",
         "UTC",
         "ingest",
@@ -182,22 +184,17 @@ def test_kill_at_random_moments_and_resume_equals_a_clean_run(
         pytest.fail("the ingest never finished")
     assert kills == KILLS  # every kill landed while it was still reading
 
-    clean, resumed = make_engine(f"sqlite:///{clean_db}"), make_engine(f"sqlite:///{killed_db}")
-    try:
-        want, got = snapshot(clean), snapshot(resumed)
-        assert len(want["events"]) > 11_000
-        assert len(got["events"]) == len(want["events"])
-        assert got["events"] == want["events"]
-        assert got["calls"] == want["calls"]
-        assert got["spans"] == want["spans"]
-        assert got["live"] == want["live"]
-        assert [r[:2] for r in got["rejected"]] == [r[:2] for r in want["rejected"]]
-        assert got["sources"] == want["sources"]
-        dups = sum(1 for i in range(len(floor)) if i % 400 == 399)
-        assert got["sources"][0][3:6] == (len(want["events"]), len(want["rejected"]), dups)
-    finally:
-        clean.dispose()
-        resumed.dispose()
+    want, got = snapshot(clean), snapshot(resumed)
+    assert len(want["events"]) > 11_000
+    assert len(got["events"]) == len(want["events"])
+    assert got["events"] == want["events"]
+    assert got["calls"] == want["calls"]
+    assert got["spans"] == want["spans"]
+    assert got["live"] == want["live"]
+    assert [r[:2] for r in got["rejected"]] == [r[:2] for r in want["rejected"]]
+    assert got["sources"] == want["sources"]
+    dups = sum(1 for i in range(len(floor)) if i % 400 == 399)
+    assert got["sources"][0][3:6] == (len(want["events"]), len(want["rejected"]), dups)
 
 
 def test_resume_after_a_clean_stop_reads_only_the_appended_lines(

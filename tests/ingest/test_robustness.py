@@ -137,6 +137,7 @@ def test_a_roster_imported_while_following_folds_the_names(engine: Engine, tmp_p
     assert [(a.name, a.state.value) for a in snap.agents] == [("Ann Example", "paused")]
 
 
+@pytest.mark.sqlite_only
 def test_the_demo_never_wipes_a_real_database(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

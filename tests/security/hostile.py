@@ -101,13 +101,30 @@ def corpus_text(h: str) -> str | None:
     return f"about {h} here"
 
 
+# PostgreSQL's picture of the same: tables (with their columns), indexes, views and
+# triggers in schema public, each with its definition.
+PG_SCHEMA_SQL = (
+    "SELECT 'table', c.table_name, string_agg(c.column_name || ' ' || c.data_type || ' ' || "
+    "c.is_nullable, ', ' ORDER BY c.ordinal_position) FROM information_schema.columns c "
+    "JOIN pg_tables t ON t.schemaname = c.table_schema AND t.tablename = c.table_name "
+    "WHERE c.table_schema = 'public' GROUP BY c.table_name "
+    "UNION ALL SELECT 'index', indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+    "UNION ALL SELECT 'view', viewname, definition FROM pg_views WHERE schemaname = 'public' "
+    "UNION ALL SELECT 'trigger', tg.tgname, pg_get_triggerdef(tg.oid) FROM pg_trigger tg "
+    "JOIN pg_class r ON r.oid = tg.tgrelid JOIN pg_namespace ns ON ns.oid = r.relnamespace "
+    "WHERE NOT tg.tgisinternal AND ns.nspname = 'public'"
+)
+
+
 def db_state(engine: Engine) -> dict[str, Any]:
     """Every schema object (type, name, SQL) and every table's row count."""
+    sql = (
+        "SELECT type, name, sql FROM sqlite_master"
+        if engine.dialect.name == "sqlite"
+        else PG_SCHEMA_SQL
+    )
     with engine.connect() as conn:
-        objects = sorted(
-            (str(t), str(n), str(s))
-            for t, n, s in fetchall(conn, "SELECT type, name, sql FROM sqlite_master")
-        )
+        objects = sorted((str(t), str(n), str(s)) for t, n, s in fetchall(conn, sql))
         counts = {
             n: int(fetchall(conn, f'SELECT count(*) FROM "{n}"')[0][0])
             for t, n, _ in objects

@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from floorsup import cli
 from floorsup.cli import main
@@ -32,27 +34,24 @@ def settled(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "f.db"
-    engine = make_engine(f"sqlite:///{path}")
-    from floorsup.store.engine import upgrade
-
-    upgrade(engine)
+def db(engine_factory: Callable[[str], Engine], tmp_path: Path) -> str:
+    """The URL of a filled database (a SQLite file, or PostgreSQL with FLOORSUP_TEST_PG),
+    given to the command line with --db as a user would."""
+    engine = engine_factory("f.db")
     fill(engine, tmp_path)
-    engine.dispose()
-    return path
+    return engine.url.render_as_string(hide_password=False)
 
 
-def state(db: Path) -> dict[str, object]:
-    engine = make_engine(f"sqlite:///{db}")
+def state(db: str) -> dict[str, object]:
+    engine = make_engine(db)
     try:
         return db_state(engine)
     finally:
         engine.dispose()
 
 
-def run(db: Path, *args: str) -> int:
-    return main(["--db", str(db), "--tz", TZ, *args])
+def run(db: str, *args: str) -> int:
+    return main(["--db", db, "--tz", TZ, *args])
 
 
 # (the command line with H for the hostile text, what a refusal's message must say)
@@ -70,7 +69,7 @@ COMMANDS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[0][:4]))
 def test_report_options(
-    db: Path, command: tuple[tuple[str, ...], str], capsys: pytest.CaptureFixture[str]
+    db: str, command: tuple[tuple[str, ...], str], capsys: pytest.CaptureFixture[str]
 ) -> None:
     args, refusal = command
     before = state(db)
@@ -94,7 +93,7 @@ def test_report_options(
 
 
 def test_a_team_with_a_hostile_name_is_found_literally(
-    db: Path, capsys: pytest.CaptureFixture[str]
+    db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     for team in ("Team 'One'", "50% Team", "Bobby \\ Tables", "Team_Two"):
         assert run(db, "report", "career", "--team", team, "--format", "json") == 0, team
@@ -104,7 +103,7 @@ def test_a_team_with_a_hostile_name_is_found_literally(
         capsys.readouterr()
 
 
-def test_queue_names_are_stored_literally(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_queue_names_are_stored_literally(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     before = state(db)
     stored = 0
     for h in HOSTILE:
@@ -115,13 +114,16 @@ def test_queue_names_are_stored_literally(db: Path, capsys: pytest.CaptureFixtur
         if not h.strip():
             assert code == 2 and "queue name is empty" in err
             continue
+        if "\x00" in h:  # PostgreSQL text cannot hold a NUL: refused on both
+            assert code == 2 and "NUL character" in err
+            continue
         assert code == 0, f"{h[:40]!r}: {err[:300]}"
         stored += 1
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(db)
     with engine.connect() as conn:
         names = {r[0] for r in fetchall(conn, "SELECT name FROM queue")}
     engine.dispose()
-    assert {h.strip() for h in HOSTILE if h.strip()} <= names
+    assert {h.strip() for h in HOSTILE if h.strip() and "\x00" not in h} <= names
     after = state(db)
     assert after["objects"] == before["objects"]
     counts = dict(after["counts"])  # type: ignore[call-overload]
@@ -130,7 +132,7 @@ def test_queue_names_are_stored_literally(db: Path, capsys: pytest.CaptureFixtur
 
 
 def test_imported_values_are_stored_literally(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A roster whose names, teams, ACD names and logins are the hostile strings: stored
     as written (or the file refused as a whole with its line numbers)."""
@@ -150,7 +152,7 @@ def test_imported_values_are_stored_literally(
         assert state(db) == before
         return
     assert code == 0, err[:500]
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(db)
     with engine.connect() as conn:
         names = dict(fetchall(conn, "SELECT staff_id, name FROM staff WHERE staff_id LIKE 'H%'"))
         teams = {r[0] for r in fetchall(conn, "SELECT name FROM team")}

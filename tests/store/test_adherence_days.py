@@ -94,7 +94,7 @@ def stored(engine: Engine) -> list[tuple[Any, ...]]:
     with engine.connect() as conn:
         return fetchall(
             conn,
-            'SELECT s.staff_id, a."day", a.scheduled_seconds, a.adherent_seconds, a.computed_at '
+            'SELECT s.staff_id, CAST(a."day" AS TEXT), a.scheduled_seconds, a.adherent_seconds, a.computed_at '
             "FROM adherence_day a JOIN staff s ON s.id = a.staff_pk ORDER BY 2, 1",
         )
 

@@ -163,6 +163,7 @@ def run(
 # -- the backup taken mid-ingest -------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_a_backup_taken_mid_ingest_restores_and_resumes_to_a_clean_run(tmp_path: Path) -> None:
     lines = floor_lines()
     log = tmp_path / "queue_log"
@@ -255,6 +256,7 @@ def current_umask() -> int:
 # -- backup ---------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_backup_is_one_checked_file_and_never_overwrites_without_force(
     tmp_path: Path, run: Callable[..., tuple[int, str, str]]
 ) -> None:
@@ -280,6 +282,7 @@ def test_backup_is_one_checked_file_and_never_overwrites_without_force(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.db", "floor.db"]
 
 
+@pytest.mark.sqlite_only
 def test_a_failed_backup_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = new_db(tmp_path / "floor.db")
     out = tmp_path / "out"
@@ -294,6 +297,7 @@ def test_a_failed_backup_leaves_no_file(tmp_path: Path, monkeypatch: pytest.Monk
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.sqlite_only
 def test_backup_of_a_missing_or_damaged_database_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BackupError, match="no such database file"):
         backup_database(tmp_path / "none.db", tmp_path / "b.db")
@@ -321,6 +325,7 @@ def test_postgres_gets_the_pg_dump_and_pg_restore_lines_without_the_password(
 # -- restore --------------------------------------------------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_restore_keeps_the_previous_database_and_checks_what_it_restores(
     tmp_path: Path, run: Callable[..., tuple[int, str, str]]
 ) -> None:
@@ -345,6 +350,7 @@ def test_restore_keeps_the_previous_database_and_checks_what_it_restores(
     assert len([p for p in tmp_path.iterdir() if ".before-restore-" in p.name]) == 1
 
 
+@pytest.mark.sqlite_only
 def test_restore_refuses_what_is_not_a_sound_floorsup_backup(
     tmp_path: Path, run: Callable[..., tuple[int, str, str]]
 ) -> None:
@@ -372,6 +378,7 @@ def test_restore_refuses_what_is_not_a_sound_floorsup_backup(
     assert not [p for p in tmp_path.iterdir() if ".before-restore-" in p.name]
 
 
+@pytest.mark.sqlite_only
 def test_restore_is_refused_while_the_database_is_open(tmp_path: Path) -> None:
     db = new_db(tmp_path / "floor.db")
     backup = new_db(tmp_path / "b.db")
@@ -388,6 +395,7 @@ def test_restore_is_refused_while_the_database_is_open(tmp_path: Path) -> None:
     assert not [p for p in tmp_path.iterdir() if ".before-restore-" in p.name]
 
 
+@pytest.mark.sqlite_only
 def test_restore_is_not_fooled_by_a_stale_wal(tmp_path: Path) -> None:
     """A program killed with commits still in `<db>-wal`: renaming a backup over the file
     would have SQLite replay that WAL into it. Restoring through SQLite does not."""
@@ -414,6 +422,7 @@ def test_restore_is_not_fooled_by_a_stale_wal(tmp_path: Path) -> None:
     assert check_database(db).ok
 
 
+@pytest.mark.sqlite_only
 def test_restore_over_a_damaged_database_moves_it_aside_with_its_wal(tmp_path: Path) -> None:
     db = new_db(tmp_path / "floor.db")
     backup = tmp_path / "b.db"
@@ -431,6 +440,7 @@ def test_restore_over_a_damaged_database_moves_it_aside_with_its_wal(tmp_path: P
     assert check_database(db).ok
 
 
+@pytest.mark.sqlite_only
 def test_an_older_backup_is_migrated_after_restore(
     tmp_path: Path, run: Callable[..., tuple[int, str, str]]
 ) -> None:

@@ -4,6 +4,7 @@ never over someone else's), full-text search and filters, follow-ups, drafts."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,6 @@ from sqlalchemy import Engine
 from floorsup.config import DEFAULT_NOTE_CATEGORIES as CATS
 from floorsup.domain.coaching import NoteInput, NoteSnapshot
 from floorsup.store import coaching as c
-from floorsup.store.engine import ensure_schema, make_engine
 from floorsup.store.roster import import_roster
 from floorsup.store.sql import fetchall
 
@@ -24,9 +24,8 @@ T0 = 1_795_000_000.0
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Engine:
-    e = make_engine(f"sqlite:///{tmp_path / 'c.db'}")
-    ensure_schema(e)
+def engine(engine_factory: Callable[[str], Engine], tmp_path: Path) -> Engine:
+    e = engine_factory("c.db")
     (tmp_path / "r.csv").write_text(ROSTER)
     import_roster(e, tmp_path / "r.csv")
     return e

@@ -43,6 +43,9 @@ from .test_backup import (
     sql,
 )
 
+# SQLite's file itself: its modes, damaged pages, PRAGMA max_page_count, a full disk.
+pytestmark = pytest.mark.sqlite_only
+
 REPO = Path(__file__).resolve().parents[2]
 PAGE = 4096
 

@@ -66,7 +66,8 @@ def stored(engine: Engine) -> list[tuple[Any, ...]]:
     with engine.connect() as conn:
         return fetchall(
             conn,
-            'SELECT s.staff_id, g.shift_date, g.start, g."end", g.activity FROM schedule_segment g '
+            'SELECT s.staff_id, CAST(g.shift_date AS TEXT), g.start, g."end", g.activity '
+            "FROM schedule_segment g "
             "JOIN staff s ON s.id = g.staff_pk ORDER BY s.staff_id, g.start",
         )
 
@@ -318,13 +319,13 @@ def test_actuals_clipped_to_the_window_with_the_lasting_state(db: Engine) -> Non
         execute(
             conn,
             "INSERT INTO agent_live (agent, logged_in, queues, paused, reason, last_ts, state, state_since) "
-            "VALUES (?, 1, 'sales', 1, 'Break', ?, 'paused', ?)",
+            "VALUES (?, TRUE, 'sales', TRUE, 'Break', ?, 'paused', ?)",
             ("PJSIP/2002", day + 200, day + 200),
         )
         execute(
             conn,
             "INSERT INTO agent_live (agent, logged_in, queues, paused, reason, last_ts, state, state_since) "
-            "VALUES (?, 1, 'sales', 0, 'old', ?, 'available', ?)",
+            "VALUES (?, TRUE, 'sales', FALSE, 'old', ?, 'available', ?)",
             ("SIP/1000", now + 600, now + 600),  # began after `now`: not yet
         )
     with db.connect() as conn:
