@@ -162,9 +162,18 @@ def test_kill_at_random_moments_and_resume_equals_a_clean_run(
         assert proc.stdout is not None
         if kills < KILLS:
             if attempt > 0 and rng.random() < 0.2:
-                # at any moment of its start: imports, opening the database, loading the cache
-                time.sleep(rng.uniform(0.3, 1.5))
-                proc.send_signal(signal.SIGKILL)
+                # at any moment of its start: imports, opening the database, loading the
+                # cache; at its first batch at the latest (a fast machine could otherwise
+                # read the rest of the file before the timer fires, and no kill would land)
+                timer = threading.Timer(rng.uniform(0.3, 1.5), proc.send_signal, (signal.SIGKILL,))
+                timer.start()
+                try:
+                    for raw in proc.stdout:
+                        if raw.startswith(b"batch"):
+                            proc.send_signal(signal.SIGKILL)
+                            break
+                finally:
+                    timer.cancel()
             else:
                 target, seen = rng.randint(1, 12), 0
                 for raw in proc.stdout:
