@@ -75,6 +75,7 @@ def test_init_that_succeeds_names_the_database_without_its_password(
     (seen on a real PostgreSQL server: it printed the whole URL)."""
     import floorsup.cli as cli
 
+    monkeypatch.setattr(cli, "make_engine", lambda url: None)  # no server, no driver needed
     monkeypatch.setattr(cli, "upgrade", lambda engine: None)
     url = f"postgresql://floor:{SECRET}@db.example:5432/floorsup"
     assert main(["--db", url, "init"]) == 0
