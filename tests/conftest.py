@@ -128,3 +128,71 @@ def samples_dir() -> Path:
     if not SAMPLES_DIR.is_dir():
         pytest.skip(f"shared samples not found at {SAMPLES_DIR}")
     return SAMPLES_DIR
+
+
+# The real `ingest` command with small batches that says "batch N" on stdout after each
+# one: for tests that act (kill it, back it up) at a known point of a long ingest.
+_INGEST_IN_BATCHES = """\
+import sys
+
+from floorsup.ingest import follow
+
+_init = follow.QueueLogFeed.__init__
+_run = follow.QueueLogFeed.run
+
+
+def _small_batches(self, *args, **kw):
+    kw["batch_lines"] = {batch}
+    _init(self, *args, **kw)
+
+
+def _with_progress(self, *args, on_batch=None, **kw):
+    def progress(summary):
+        if on_batch is not None:
+            on_batch(summary)
+        print("batch", summary.lines, flush=True)
+
+    return _run(self, *args, on_batch=progress, **kw)
+
+
+follow.QueueLogFeed.__init__ = _small_batches
+follow.QueueLogFeed.run = _with_progress
+
+from floorsup.cli import main  # noqa: E402
+
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
+@pytest.fixture
+def ingest_in_batches(tmp_path: Path) -> Callable[[int], Path]:
+    """`ingest_in_batches(n)`: a script that runs `floorsup` (same arguments) with ingest
+    batches of n lines, printing "batch ..." after each."""
+
+    def make(batch: int) -> Path:
+        path = tmp_path / f"ingest_in_batches_{batch}.py"
+        path.write_text(_INGEST_IN_BATCHES.format(batch=batch))
+        return path
+
+    return make
+
+
+@pytest.fixture
+def cli_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Callable[..., tuple[int, str, str]]]:
+    """`cli_run(*args)`: the real `floorsup` command in this process, with no FLOORSUP_*
+    settings of the machine's and --tz UTC: (exit code, out, err)."""
+    from floorsup import cli
+
+    for key in list(os.environ):
+        if key.startswith("FLOORSUP_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("FLOORSUP_CONFIG", str(tmp_path / "no-config.toml"))
+
+    def go(*args: str) -> tuple[int, str, str]:
+        code = cli.main(["--tz", "UTC", *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield go

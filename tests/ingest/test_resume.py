@@ -25,37 +25,6 @@ from floorsup.store.sql import fetchall
 REPO = Path(__file__).resolve().parents[2]
 T = 1_700_000_000
 
-WRAPPER = """\
-import sys
-
-from floorsup.ingest import follow
-
-_init = follow.QueueLogFeed.__init__
-_run = follow.QueueLogFeed.run
-
-
-def _small_batches(self, *args, **kw):
-    kw["batch_lines"] = {batch}
-    _init(self, *args, **kw)
-
-
-def _with_progress(self, *args, on_batch=None, **kw):
-    def progress(summary):
-        if on_batch is not None:
-            on_batch(summary)
-        print("batch", summary.lines, flush=True)
-
-    return _run(self, *args, on_batch=progress, **kw)
-
-
-follow.QueueLogFeed.__init__ = _small_batches
-follow.QueueLogFeed.run = _with_progress
-
-from floorsup.cli import main  # noqa: E402
-
-raise SystemExit(main(sys.argv[1:]))
-"""
-
 
 def q(engine: Engine, sql: str, params: tuple = ()) -> list[tuple]:
     with engine.connect() as conn:
@@ -101,6 +70,7 @@ def test_kill_at_random_moments_and_resume_equals_a_clean_run(
     write_log: Callable[..., Path],
     snapshot: Callable,
     big_floor_lines: list[str],
+    ingest_in_batches: Callable[[int], Path],
 ) -> None:
     """The real command, in 40-line batches, SIGKILLed 20 times at random moments (while
     it starts and loads its cache, just after a batch was handed to the writer, a few ms
@@ -139,8 +109,7 @@ def test_kill_at_random_moments_and_resume_equals_a_clean_run(
     assert done.returncode == 0, done.stderr
     assert "exact duplicates ignored" in done.stdout
 
-    wrapper = tmp_path / "ingest_small_batches.py"
-    wrapper.write_text(WRAPPER.format(batch=40))
+    wrapper = ingest_in_batches(40)
     killed_db = resumed.url.render_as_string(hide_password=False)
     cmd = [
         sys.executable,

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -25,42 +25,10 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from floorsup import cli
 from floorsup.store.backup import BackupError, backup_database, check_database, restore_database
 from floorsup.store.engine import head_revision, make_engine, upgrade
 
 REPO = Path(__file__).resolve().parents[2]
-
-WRAPPER = """\
-import sys
-
-from floorsup.ingest import follow
-
-_init = follow.QueueLogFeed.__init__
-_run = follow.QueueLogFeed.run
-
-
-def _small_batches(self, *args, **kw):
-    kw["batch_lines"] = 50
-    _init(self, *args, **kw)
-
-
-def _with_progress(self, *args, on_batch=None, **kw):
-    def progress(summary):
-        if on_batch is not None:
-            on_batch(summary)
-        print("batch", summary.lines, flush=True)
-
-    return _run(self, *args, on_batch=progress, **kw)
-
-
-follow.QueueLogFeed.__init__ = _small_batches
-follow.QueueLogFeed.run = _with_progress
-
-from floorsup.cli import main  # noqa: E402
-
-raise SystemExit(main(sys.argv[1:]))
-"""
 
 
 @cache
@@ -143,34 +111,22 @@ def queues(db: Path) -> list[str]:
 
 
 @pytest.fixture
-def run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Callable[..., tuple[int, str, str]]]:
-    """`run(*args)`: the real `floorsup` command in this process: (exit code, out, err)."""
-    for key in list(os.environ):
-        if key.startswith("FLOORSUP_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("FLOORSUP_CONFIG", str(tmp_path / "no-config.toml"))
-
-    def go(*args: str) -> tuple[int, str, str]:
-        code = cli.main(["--tz", "UTC", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield go
+def run(cli_run: Callable[..., tuple[int, str, str]]) -> Callable[..., tuple[int, str, str]]:
+    return cli_run
 
 
 # -- the backup taken mid-ingest -------------------------------------------------------------
 
 
 @pytest.mark.sqlite_only
-def test_a_backup_taken_mid_ingest_restores_and_resumes_to_a_clean_run(tmp_path: Path) -> None:
+def test_a_backup_taken_mid_ingest_restores_and_resumes_to_a_clean_run(
+    tmp_path: Path, ingest_in_batches: Callable[[int], Path]
+) -> None:
     lines = floor_lines()
     log = tmp_path / "queue_log"
     log.write_text("\n".join(lines[:800]) + "\n")
     live = new_db(tmp_path / "live.db")
-    wrapper = tmp_path / "ingest_small_batches.py"
-    wrapper.write_text(WRAPPER)
+    wrapper = ingest_in_batches(50)
     env = {k: v for k, v in os.environ.items() if not k.startswith("FLOORSUP_")}
     env.update(FLOORSUP_CONFIG=str(tmp_path / "no-config.toml"), PYTHONPATH=str(REPO))
     proc = subprocess.Popen(

@@ -51,21 +51,8 @@ PAGE = 4096
 
 
 @pytest.fixture
-def run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Iterator[Callable[..., tuple[int, str, str]]]:
-    """`run(*args)`: the real `floorsup` command in this process: (exit code, out, err)."""
-    for key in list(os.environ):
-        if key.startswith("FLOORSUP_"):
-            monkeypatch.delenv(key)
-    monkeypatch.setenv("FLOORSUP_CONFIG", str(tmp_path / "no-config.toml"))
-
-    def go(*args: str) -> tuple[int, str, str]:
-        code = cli.main(["--tz", "UTC", *args])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    yield go
+def run(cli_run: Callable[..., tuple[int, str, str]]) -> Callable[..., tuple[int, str, str]]:
+    return cli_run
 
 
 def engines(*paths: Path) -> list[Engine]:
