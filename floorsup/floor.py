@@ -72,7 +72,6 @@ class FloorCache:
 
     def __init__(self) -> None:
         self.day: tuple[float, float] | None = None
-        self.calls: dict[tuple[str, str], CallRecord] = {}
         self.rev = 0
         self.now = -math.inf
         self.targets: dict[str, int] = {}
@@ -99,7 +98,7 @@ class FloorCache:
         restart = now < self.now or targets != self.targets or short != self.short
         if self.day != (day_start, day_end):
             changed = queries.calls_entered(conn, day_start, day_end)
-            self.calls = {}
+            self.done, self.going = {}, {}
             self.day = (day_start, day_end)
             restart = True
         elif rev != self.rev:
@@ -109,18 +108,16 @@ class FloorCache:
         self.rev = rev
         for c in changed:
             key = (c.callid, c.queue)
-            if key in self.done:
+            if self.done.pop(key, None) is not None:
                 restart = True  # late lines rewrote a finished call: sum again
-            self.calls[key] = c
+            self.going[key] = c
         self.now, self.targets, self.short = now, targets, short
         if restart:
             self.restarts += 1
-            self.done, self.going = {}, dict(self.calls)
+            self.going.update(self.done)  # every call of the day, to be summed anew
+            self.done = {}
             self.sums, self.iv_sums, self.iv_start = {}, {}, None
             self.answered = Counter()
-        else:
-            for c in changed:
-                self.going[(c.callid, c.queue)] = c
         over = [
             (key, c)
             for key, c in self.going.items()
