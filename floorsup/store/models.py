@@ -402,3 +402,28 @@ class AdherenceDay(SQLModel, table=True):
     scheduled_seconds: float
     adherent_seconds: float
     computed_at: float
+
+
+class AuditEntry(SQLModel, table=True):
+    """One write, as it was made: who (the login, and the staff member and role it mapped
+    to), when, what (an action such as `note.add` on a table and key) and the record before
+    and after (JSON; None when there was none). Append-only: triggers made by migration 0007
+    refuse UPDATE and DELETE on both SQLite and PostgreSQL. Written in the same transaction
+    as the change it records, so a write and its entry land together or not at all."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_at", "at"),
+        Index("ix_audit_login_at", "login", "at"),
+        Index("ix_audit_action_at", "action", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: float
+    login: str
+    staff_id: str | None = None
+    role: str | None = None
+    action: str
+    entity: str
+    entity_key: str | None = None
+    before: str | None = Field(default=None, sa_column=Column(SAText, nullable=True))
+    after: str | None = Field(default=None, sa_column=Column(SAText, nullable=True))
