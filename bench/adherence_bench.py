@@ -61,6 +61,7 @@ from floorsup.domain.types import AgentState  # noqa: E402
 from floorsup.ingest.follow import QueueLogFeed  # noqa: E402
 from floorsup.sim import Centre, FloorSimulator, day_schedule, write_roster_csv, write_schedule_csv  # noqa: E402
 from floorsup.store import schedules  # noqa: E402
+from floorsup.store.access import system  # noqa: E402
 from floorsup.store.engine import make_engine, upgrade  # noqa: E402
 from floorsup.store.roster import import_roster, set_queue_target  # noqa: E402
 
@@ -91,9 +92,9 @@ class Day:
         upgrade(self.engine)
         roster = workdir / "roster.csv"
         write_roster_csv(self.centre, roster)
-        r = import_roster(self.engine, roster)
+        r = import_roster(self.engine, roster, actor=system())
         for q in self.centre.queues:
-            set_queue_target(self.engine, q.name, q.sl_seconds, q.sl_target)
+            set_queue_target(self.engine, q.name, q.sl_seconds, q.sl_target, actor=system())
         self.info["staff"], self.info["teams"], self.info["acd"] = r.added, r.teams, r.acd_names
         self.info["queues"] = len(self.centre.queues)
         self.info["setup_s"] = time.perf_counter() - t1
@@ -102,7 +103,7 @@ class Day:
         sched = workdir / "schedule.csv"
         write_schedule_csv(self.centre, DAY, sched)
         res = schedules.import_schedule(
-            self.engine, sched, tz=TZ, activities=self.settings.activities
+            self.engine, sched, tz=TZ, activities=self.settings.activities, actor=system()
         )
         self.info["segments"], self.info["scheduled"] = res.segments, res.staff
         # A supervisor excuses one agent in twenty: 20 minutes from the start of their lunch.
@@ -114,9 +115,8 @@ class Day:
                 continue
             start = self.day_start + seg.start_minute * 60
             schedules.authorize_exception(
-                self.engine, sid, start, start + 1200, by="bench", why="covering a VIP call",
-                now=start,
-            )  # fmt: skip
+                self.engine, sid, start, start + 1200, actor=system("bench"), why="covering a VIP call",
+                now=start)  # fmt: skip
             auths += 1
         self.info["auths"] = auths
         self.info["schedule_s"] = time.perf_counter() - t2

@@ -82,6 +82,7 @@ from floorsup.domain.intervals import day_bounds  # noqa: E402
 from floorsup.ingest.follow import QueueLogFeed  # noqa: E402
 from floorsup.sim import FloorSimulator, write_roster_csv, write_schedule_csv  # noqa: E402
 from floorsup.store import coaching, schedules  # noqa: E402
+from floorsup.store.access import system  # noqa: E402
 from floorsup.store.coaching import NoteQuery  # noqa: E402
 from floorsup.store.engine import current_revision, ensure_schema, make_engine  # noqa: E402
 from floorsup.store.roster import import_roster, set_queue_target  # noqa: E402
@@ -341,12 +342,14 @@ def build(workdir: Path, n_agents: int, years: int, rebuild: bool) -> dict[str, 
     ensure_schema(engine)
     roster_csv = workdir / "roster.csv"
     write_roster_csv(centre, roster_csv)
-    r = import_roster(engine, roster_csv)
+    r = import_roster(engine, roster_csv, actor=system())
     for q in centre.queues:
-        set_queue_target(engine, q.name, q.sl_seconds, q.sl_target)
+        set_queue_target(engine, q.name, q.sl_seconds, q.sl_target, actor=system())
     sched = workdir / "schedule.csv"
     write_schedule_csv(centre, DAY, sched)
-    res = schedules.import_schedule(engine, sched, tz=TZ, activities=settings.activities)
+    res = schedules.import_schedule(
+        engine, sched, tz=TZ, activities=settings.activities, actor=system()
+    )
     info.update(staff=r.added, teams=r.teams, acd=r.acd_names, segments=res.segments)
     info["setup_s"] = time.perf_counter() - t0
     print(f"  roster and schedule: {info['setup_s']:.1f} s", flush=True)
@@ -662,7 +665,7 @@ def timed_each(fn: Callable[[Any], object], items: Iterable[Any]) -> list[float]
 
 def note_form_read(engine: Engine, settings: Settings, now: float, sid: str) -> Any:
     """What `NoteScreen._load` reads for a new note."""
-    profile = load_agent(engine, settings, now, staff_id=sid)
+    profile = load_agent(engine, settings, now, who=system(), staff_id=sid)
     with engine.connect() as conn:
         draft = coaching.load_draft(conn, coaching.draft_key(settings.user, sid, None))
     return profile, draft
@@ -753,11 +756,15 @@ def measure_reads(
     # (a) the agent page's read
     engine = make_engine(settings.url)
     t = time.perf_counter()
-    load_agent(engine, settings, now, staff_id=page[0])
+    load_agent(engine, settings, now, who=system(), staff_id=page[0])
     cold = time.perf_counter() - t
-    first = timed_each(lambda s: load_agent(engine, settings, now, staff_id=s), page[1:])
-    again = timed_each(lambda s: load_agent(engine, settings, now, staff_id=s), page[1:])
-    prof = load_agent(engine, settings, now, staff_id=page[1])
+    first = timed_each(
+        lambda s: load_agent(engine, settings, now, who=system(), staff_id=s), page[1:]
+    )
+    again = timed_each(
+        lambda s: load_agent(engine, settings, now, who=system(), staff_id=s), page[1:]
+    )
+    prof = load_agent(engine, settings, now, who=system(), staff_id=page[1])
     res["profile"] = prof
     rows.append(
         Row(
@@ -821,7 +828,7 @@ def measure_reads(
         name_draws = [rng.choice(names) for _ in range(n)]
 
         def find(c: Any, q: NoteQuery) -> int:
-            return len(coaching.find_notes(c, q))
+            return len(coaching.find_notes(c, q, who=system()))
 
         cases: tuple[tuple[str, Callable[[Any, Any], int], list[Any], str], ...] = (
             ("(c) `find_notes`, no filter (newest 500)", lambda c, _: find(c, NoteQuery()), [None] * n, ""),
@@ -854,13 +861,13 @@ def measure_reads(
             ),
             (
                 "(d) `follow_ups` due today, whole floor",
-                lambda c, _: len(coaching.follow_ups(c, DAY)),
+                lambda c, _: len(coaching.follow_ups(c, DAY, who=system())),
                 [None] * n,
                 "",
             ),
             (
                 "(d) `follow_ups` due today, one team",
-                lambda c, tm: len(coaching.follow_ups(c, DAY, team=tm)),
+                lambda c, tm: len(coaching.follow_ups(c, DAY, team=tm, who=system())),
                 team_draws,
                 "",
             ),
@@ -875,7 +882,7 @@ def measure_reads(
             rows.append(Row(what, xs, cold_q, note))
             traces[what] = lambda c, f=fn, i=items[0]: f(c, i)
         res["fts_hits"] = fts_hits
-        res["follow_ups_floor"] = len(coaching.follow_ups(conn, DAY))
+        res["follow_ups_floor"] = len(coaching.follow_ups(conn, DAY, who=system()))
     engine.dispose()
 
     # Disk-cold: the file's pages evicted from the OS cache before each agent page.
@@ -886,7 +893,7 @@ def measure_reads(
             ok = drop_file_cache(db) and ok
             engine = make_engine(settings.url)
             t = time.perf_counter()
-            load_agent(engine, settings, now, staff_id=sid)
+            load_agent(engine, settings, now, who=system(), staff_id=sid)
             xs.append(time.perf_counter() - t)
             engine.dispose()
         if ok:
@@ -934,7 +941,7 @@ async def tui_bench(settings: Settings, now: float, sample: dict[str, list[str]]
     from floorsup.tui.screens.note import NoteScreen
 
     engine = make_engine(settings.url)  # a new engine: the first page opened is cold
-    app = make_app(settings, engine, FixedClock(now), freeze_heap=True)  # as the app runs
+    app = make_app(settings, engine, FixedClock(now), actor=system(), freeze_heap=True)
     marks: dict[str, float] = {}
     real_display = app._display
 

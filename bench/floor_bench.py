@@ -53,6 +53,7 @@ from floorsup.ingest.follow import QueueLogFeed  # noqa: E402
 from floorsup.sim import Centre, FloorSimulator, Shift, SimQueue, SimStaff, write_roster_csv  # noqa: E402
 from floorsup.sim.centre import _calibrate  # noqa: E402  (the demo's forecast sizing)
 from floorsup.store import queries  # noqa: E402
+from floorsup.store.access import system
 from floorsup.store.engine import make_engine, upgrade  # noqa: E402
 from floorsup.store.queries import ChangeWatcher  # noqa: E402
 from floorsup.store.roster import import_roster, set_queue_target  # noqa: E402
@@ -169,9 +170,9 @@ def build_db(workdir: Path, n_agents: int) -> tuple[Engine, Settings, float, dic
     upgrade(engine)
     roster = workdir / "roster.csv"
     write_roster_csv(centre, roster)
-    r = import_roster(engine, roster)
+    r = import_roster(engine, roster, actor=system())
     for q in centre.queues:
-        set_queue_target(engine, q.name, q.sl_seconds, q.sl_target)
+        set_queue_target(engine, q.name, q.sl_seconds, q.sl_target, actor=system())
     info["setup_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     feed = QueueLogFeed(engine, feed_path, tz=TZ)
@@ -250,7 +251,7 @@ async def tui_bench(
     from floorsup.tui.screens.floor import FloorScreen
 
     res: dict[str, Any] = {}
-    app = make_app(settings, engine, FixedClock(now))
+    app = make_app(settings, engine, FixedClock(now), actor=system())
     marks: dict[str, float] = {}
     real_display = app._display
 

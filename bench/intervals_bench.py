@@ -80,6 +80,7 @@ from floorsup.ingest.follow import QueueLogFeed  # noqa: E402
 from floorsup.intervals import IntervalCache, build_intervals  # noqa: E402
 from floorsup.sim import Centre, FloorSimulator, write_roster_csv  # noqa: E402
 from floorsup.store import queries  # noqa: E402
+from floorsup.store.access import system  # noqa: E402
 from floorsup.store.engine import current_revision, ensure_schema, make_engine, upgrade  # noqa: E402
 from floorsup.store.roster import import_roster, set_queue_target  # noqa: E402
 
@@ -139,9 +140,9 @@ def build(workdir: Path, n_agents: int, rebuild: bool) -> dict[str, Any]:
     upgrade(engine)
     roster = workdir / "roster.csv"
     write_roster_csv(centre, roster)
-    r = import_roster(engine, roster)
+    r = import_roster(engine, roster, actor=system())
     for q in centre.queues:
-        set_queue_target(engine, q.name, q.sl_seconds, q.sl_target)
+        set_queue_target(engine, q.name, q.sl_seconds, q.sl_target, actor=system())
     info.update(staff=r.added, teams=r.teams, acd=r.acd_names)
 
     # The 4 weeks' same weekday, whole days, one feed (as demo.seed_history).

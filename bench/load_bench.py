@@ -62,6 +62,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from floorsup.store.access import system  # noqa: E402
 from floorsup.store.sql import fetchall  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
@@ -145,13 +146,13 @@ def setup_database(url: str, workdir: Path, agents: int, seed: int, days: list[d
         centre = big_centre(agents, seed=seed)
         roster = workdir / "roster.csv"
         write_roster_csv(centre, roster)
-        r = import_roster(engine, roster)
+        r = import_roster(engine, roster, actor=system())
         for q in centre.queues:
-            set_queue_target(engine, q.name, q.sl_seconds, q.sl_target)
+            set_queue_target(engine, q.name, q.sl_seconds, q.sl_target, actor=system())
         sched = workdir / "schedule.csv"
         write_schedule_csv(centre, days, sched, seed=seed)
         settings = Settings(db=url, tz=TZ).validated()
-        s = import_schedule(engine, sched, tz=TZ, activities=settings.activities)
+        s = import_schedule(engine, sched, tz=TZ, activities=settings.activities, actor=system())
     finally:
         engine.dispose()
     return {
@@ -391,7 +392,7 @@ def writer_main(
             stage = "read"
             try:
                 now = clock.value
-                profile = load_agent(engine, settings, now, staff_id=sid)  # the form opens
+                profile = load_agent(engine, settings, now, who=system(settings.user), staff_id=sid)
                 read_s = time.perf_counter() - t
                 key = coaching.draft_key(settings.user, sid, None)
                 body = f"{marker}: followed up on hold times; agreed to use the knowledge base."
@@ -412,7 +413,7 @@ def writer_main(
                 saved = coaching.add_note(
                     engine,
                     NoteInput(staff_id=sid, category=category, body=body),
-                    author=settings.user,
+                    actor=system(settings.user),
                     now=clock.value,
                     snapshot=profile.snapshot(),
                     categories=settings.note_categories,

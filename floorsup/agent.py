@@ -16,6 +16,7 @@ from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.domain.qa import QaTrend, qa_trends
 from floorsup.domain.types import ANSWERED_OUTCOMES, Outcome
 from floorsup.store import career, coaching, mentoring, qa, schedules
+from floorsup.store.access import Actor, NotAllowed
 from floorsup.store.coaching import NoteRow
 from floorsup.store.qa import EvaluationRow
 from floorsup.store.queries import AgentDay, agent_day, staff_day
@@ -52,6 +53,7 @@ class AgentProfile:
     evaluations: tuple[EvaluationRow, ...]  # newest first
     trends: tuple[QaTrend, ...]
     career: CareerLine | None = None  # stage and mentoring (people on the roster)
+    notes_hidden: str | None = None  # why no notes are shown: the role reads none
 
     @property
     def answered(self) -> int:
@@ -94,6 +96,7 @@ def _read(
     conn: Connection,
     settings: Settings,
     now: float,
+    who: Actor,
     agent: str | None,
     staff_id: str | None,
     replay: bool = False,
@@ -119,17 +122,28 @@ def _read(
     evals: tuple[EvaluationRow, ...] = ()
     career_line: CareerLine | None = None
     total = 0
+    notes_hidden: str | None = None
     if sid:
         until = now if replay else None  # a replayed past: what had been written by then
-        notes = tuple(coaching.agent_notes(conn, sid, RECENT_NOTES, until=until))
-        total = (
-            len(notes) if len(notes) < RECENT_NOTES else coaching.note_count(conn, sid, until=until)
-        )
-        follow = tuple(
-            coaching.follow_ups(
-                conn, local_date(now, settings.tz), staff_id=sid, upcoming=True, until=until
+        try:
+            notes = tuple(coaching.agent_notes(conn, sid, RECENT_NOTES, who=who, until=until))
+            total = (
+                len(notes)
+                if len(notes) < RECENT_NOTES
+                else coaching.note_count(conn, sid, who=who, until=until)
             )
-        )
+            follow = tuple(
+                coaching.follow_ups(
+                    conn,
+                    local_date(now, settings.tz),
+                    who=who,
+                    staff_id=sid,
+                    upcoming=True,
+                    until=until,
+                )
+            )
+        except NotAllowed as exc:  # their role reads no coaching notes: the rest is theirs
+            notes_hidden = str(exc)
         evals = tuple(qa.agent_evaluations(conn, sid, until=until, limit=QA_HISTORY))
         career_line = _career_line(conn, settings, sid)
     lo = min(
@@ -155,6 +169,7 @@ def _read(
         adherence=adherence,
         notes=notes,
         note_total=total,
+        notes_hidden=notes_hidden,
         follow_ups=follow,
         evaluations=evals,
         trends=tuple(qa_trends(e.as_score for e in evals)),
@@ -167,15 +182,17 @@ def load_agent(
     settings: Settings,
     now: float,
     *,
+    who: Actor,
     agent: str | None = None,
     staff_id: str | None = None,
     replay: bool = False,
 ) -> AgentProfile:
-    """Everything the agent page shows, by ACD name or by staff id (one read transaction).
-    `replay`: `now` is a past moment the user asked to see, so the notes, follow-ups and
-    evaluations are those written by then (notes with their text as it is now)."""
+    """Everything the agent page shows, by ACD name or by staff id (one read transaction),
+    with the coaching notes `who` may read (none, and `notes_hidden` saying why, for a role
+    that reads none). `replay`: `now` is a past moment the user asked to see, so the notes,
+    follow-ups and evaluations are those written by then (notes with their text as now)."""
     with engine.connect() as conn:
-        return _read(conn, settings, now, agent, staff_id, replay)
+        return _read(conn, settings, now, who, agent, staff_id, replay)
 
 
 def _career_line(conn: Connection, settings: Settings, staff_id: str) -> CareerLine | None:

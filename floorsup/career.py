@@ -51,7 +51,8 @@ from floorsup.domain.mentoring import (
     rank_mentors,
     shared_seconds,
 )
-from floorsup.store import access, adherence_days, career, mentoring, qa, queries, schedules
+from floorsup.store import adherence_days, career, mentoring, qa, queries, schedules
+from floorsup.store.access import Actor
 from floorsup.store.career import EventRow
 from floorsup.store.mentoring import MentorshipRow, TraitNoteRow
 
@@ -301,14 +302,14 @@ def rank_for(engine: Engine, settings: Settings, now: float, mentee_id: str) -> 
 
 
 # -- writing ----------------------------------------------------------------------------------
-def _actor(engine: Engine, user: str, allowed: frozenset[str] | set[str], what: str) -> str:
-    """The writer's role, or a refusal naming it. Returns the role."""
-    with engine.connect() as conn:
-        who = access.actor(conn, user)
+def _actor(who: Actor, allowed: frozenset[str] | set[str], what: str) -> str:
+    """The writer's role, or a refusal naming it (before any reading or checking: the store
+    refuses the write itself too). Returns the role ("manager" for floorsup itself)."""
+    if who.is_system:
+        return "manager"
     if who.role not in allowed:
-        as_what = f"{who.name} ({who.role})" if who.role else "not on the roster"
         roles = " or ".join(sorted(r.replace("_", " ") for r in allowed))
-        raise Refused(f"only a {roles} may {what}; {user} is {as_what}")
+        raise Refused(f"only a {roles} may {what}; {who.user} is {who.describe()}")
     return who.role or ""
 
 
@@ -356,7 +357,7 @@ def promote(
     settings: Settings,
     now: float,
     *,
-    user: str,
+    actor: Actor,
     staff_id: str,
     reason: str,
     override: str | None = None,
@@ -365,7 +366,7 @@ def promote(
     """Promote someone one stage: a trainer or manager, with a reason; only on evidence
     that meets the next stage's rule, unless a manager overrides with a reason.
     `expected_stage`: the stage the decision was taken on (the screen passes it)."""
-    role = _actor(engine, user, PROMOTERS, "promote")
+    role = _actor(actor, PROMOTERS, "promote")
     row = _row_of(engine, settings, now, staff_id)
     _same_stage(row, expected_stage)
     kept = None
@@ -382,7 +383,7 @@ def promote(
         to_stage=row.stage + 1,
         reason=reason,
         evidence=_evidence_json(row.evidence),
-        by=user,
+        actor=actor,
         now=now,
         override=kept,
     )
@@ -393,7 +394,7 @@ def take_step(
     settings: Settings,
     now: float,
     *,
-    user: str,
+    actor: Actor,
     staff_id: str,
     step: Step,
     reason: str,
@@ -404,7 +405,7 @@ def take_step(
     plan, then a review, then (a trainer or manager) a regression of one stage, and only
     while they are still below the standard."""
     allowed = PROMOTERS if step is Step.REGRESS else COACHES
-    role = _actor(engine, user, allowed, f"record a {STEP_TEXT[step]}")
+    role = _actor(actor, allowed, f"record a {STEP_TEXT[step]}")
     row = _row_of(engine, settings, now, staff_id)
     _same_stage(row, expected_stage)
     kept = None
@@ -425,12 +426,19 @@ def take_step(
             to_stage=row.stage - 1,
             reason=reason,
             evidence=evidence,
-            by=user,
+            actor=actor,
             now=now,
             override=kept,
         )
     return career.record_step(
-        engine, staff_id, step.value, reason, user, now, override=kept, expected_stage=row.stage
+        engine,
+        staff_id,
+        step.value,
+        reason,
+        actor=actor,
+        now=now,
+        override=kept,
+        expected_stage=row.stage,
     )
 
 
@@ -439,7 +447,7 @@ def close_episode(
     settings: Settings,
     now: float,
     *,
-    user: str,
+    actor: Actor,
     staff_id: str,
     reason: str,
     override: str | None = None,
@@ -447,7 +455,7 @@ def close_episode(
 ) -> EventRow:
     """End an at-risk episode: they are back at their stage's standard. A later slip starts
     the method again from a coaching plan."""
-    role = _actor(engine, user, COACHES, "close an at-risk episode")
+    role = _actor(actor, COACHES, "close an at-risk episode")
     row = _row_of(engine, settings, now, staff_id)
     _same_stage(row, expected_stage)
     if not row.steps:
@@ -458,33 +466,40 @@ def close_episode(
             f"still below the standard: {'; '.join(row.risk.reasons)}", role, override
         )
     return career.record_step(
-        engine, staff_id, "close", reason, user, now, override=kept, expected_stage=row.stage
+        engine,
+        staff_id,
+        "close",
+        reason,
+        actor=actor,
+        now=now,
+        override=kept,
+        expected_stage=row.stage,
     )
 
 
 def record_move(
-    engine: Engine, now: float, *, user: str, staff_id: str, department: str, reason: str
+    engine: Engine, now: float, *, actor: Actor, staff_id: str, department: str, reason: str
 ) -> EventRow:
     """Someone grew into another department: kept as a success, shown in the growth report."""
-    _actor(engine, user, COACHES, "record a move")
-    return career.record_move(engine, staff_id, department, reason, user, now)
+    _actor(actor, COACHES, "record a move")
+    return career.record_move(engine, staff_id, department, reason, actor=actor, now=now)
 
 
-def set_opt_in(engine: Engine, now: float, *, user: str, staff_id: str, opted_in: bool) -> EventRow:
+def set_opt_in(
+    engine: Engine, now: float, *, actor: Actor, staff_id: str, opted_in: bool
+) -> EventRow:
     """Mentoring is the person's own choice: they set it, or a trainer or manager for them."""
-    with engine.connect() as conn:
-        who = access.actor(conn, user)
-    if who.staff_id != staff_id and who.role not in PROMOTERS:
-        _actor(engine, user, PROMOTERS, "set someone else's mentoring choice")
-    return career.set_opt_in(engine, staff_id, opted_in, user, now)
+    if actor.staff_id != staff_id:
+        _actor(actor, PROMOTERS, "set someone else's mentoring choice")
+    return career.set_opt_in(engine, staff_id, opted_in, actor=actor, now=now)
 
 
 def note_trait(
-    engine: Engine, now: float, *, user: str, staff_id: str, trait: str, evidence: str
+    engine: Engine, now: float, *, actor: Actor, staff_id: str, trait: str, evidence: str
 ) -> TraitNoteRow:
     """A lead notes a trait that marks a future leader, with what they saw."""
-    _actor(engine, user, COACHES, "note leadership traits")
-    return mentoring.add_trait_note(engine, staff_id, trait, evidence, user, now)
+    _actor(actor, COACHES, "note leadership traits")
+    return mentoring.add_trait_note(engine, staff_id, trait, evidence, actor=actor, now=now)
 
 
 def assign_mentor(
@@ -492,7 +507,7 @@ def assign_mentor(
     settings: Settings,
     now: float,
     *,
-    user: str,
+    actor: Actor,
     mentor_id: str,
     mentee_id: str,
     reason: str = "",
@@ -504,7 +519,7 @@ def assign_mentor(
     only an eligible mentor with room, unless a manager overrides with a reason. With
     `check_current`, refused if the hire's mentor is no longer `expected_mentor` (None:
     none) as when the decision was taken (someone else paired them meanwhile)."""
-    role = _actor(engine, user, PROMOTERS, "assign mentors")
+    role = _actor(actor, PROMOTERS, "assign mentors")
     policy = settings.mentoring
     today = local_date(now, settings.tz)
     with engine.connect() as conn:
@@ -537,7 +552,7 @@ def assign_mentor(
             engine,
             mentor_id=mentor_id,
             mentee_id=mentee_id,
-            by=user,
+            actor=actor,
             now=now,
             reason=reason,
             override=kept,
@@ -548,7 +563,7 @@ def assign_mentor(
         engine,
         mentee_id=mentee_id,
         mentor_id=mentor_id,
-        by=user,
+        actor=actor,
         now=now,
         reason=reason,
         override=kept,
@@ -558,10 +573,10 @@ def assign_mentor(
 
 
 def end_mentorship(
-    engine: Engine, now: float, *, user: str, mentorship_id: int, reason: str
+    engine: Engine, now: float, *, actor: Actor, mentorship_id: int, reason: str
 ) -> MentorshipRow:
-    _actor(engine, user, PROMOTERS, "end mentorships")
-    return mentoring.end(engine, mentorship_id, by=user, now=now, reason=reason)
+    _actor(actor, PROMOTERS, "end mentorships")
+    return mentoring.end(engine, mentorship_id, actor=actor, now=now, reason=reason)
 
 
 def capacity_text(policy: MentorPolicy, p: Person) -> str:

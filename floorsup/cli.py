@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from floorsup.config import ConfigError, Settings, load_settings
 from floorsup.export import Book, ExportError, write_text, write_xlsx
 from floorsup.ingest.queue_log import Format, FormatError
+from floorsup.store.access import Actor, NotAllowed, resolve
 from floorsup.store.engine import (
     StoreError,
     db_location,
@@ -31,6 +32,8 @@ from floorsup.store.engine import (
     upgrade,
 )
 from floorsup.store.roster import ImportError_
+
+EXIT_NOT_ALLOWED = 77  # sysexits' EX_NOPERM: the role (or an unknown login) may not do this
 
 log = logging.getLogger("floorsup")
 
@@ -43,6 +46,21 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
     engine = make_engine(settings.url)
     ensure_schema(engine)
     return engine
+
+
+def _who(settings: Settings, engine) -> Actor:  # type: ignore[no-untyped-def]
+    """Who runs this command: their login on the roster (or a manager's --as STAFF_ID);
+    refused (NotAllowed) for an account the roster does not know. Tests put an actor of
+    their choosing here."""
+    with engine.connect() as conn:
+        return resolve(conn, settings.user, settings.as_staff)
+
+
+def _known(settings: Settings):  # type: ignore[no-untyped-def]
+    """The engine and who is asking, for a command that reads what the roster's people may
+    read: an account the roster does not know is refused before anything is read."""
+    engine = _engine(settings)
+    return engine, _who(settings, engine)
 
 
 def _now() -> float:
@@ -84,7 +102,8 @@ def cmd_init(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import_roster(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.store.roster import import_roster
 
-    res = import_roster(_engine(settings), args.file)
+    engine = _engine(settings)
+    res = import_roster(engine, args.file, actor=_who(settings, engine), now=_now())
     print(
         f"{args.file}: {res.added} staff added, {res.updated} updated, {res.teams} teams, "
         f"{res.acd_names} ACD agent names mapped"
@@ -95,8 +114,14 @@ def cmd_import_roster(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import_schedule(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.store.schedules import import_schedule
 
+    engine = _engine(settings)
     res = import_schedule(
-        _engine(settings), args.file, tz=settings.tz, activities=settings.activities
+        engine,
+        args.file,
+        actor=_who(settings, engine),
+        tz=settings.tz,
+        activities=settings.activities,
+        now=_now(),
     )
     print(
         f"{args.file}: {res.segments} segments for {res.staff} staff over {res.days} "
@@ -108,13 +133,14 @@ def cmd_import_schedule(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import_qa(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.store.qa import import_qa
 
+    engine = _engine(settings)
     res = import_qa(
-        _engine(settings),
+        engine,
         args.file,
         tz=settings.tz,
         work_types=settings.work_types,
         scorecard=settings.scorecard,
-        recorded_by=settings.user,
+        actor=_who(settings, engine),
         now=_now(),
     )
     print(
@@ -128,7 +154,15 @@ def cmd_queue(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.store.roster import set_queue_target
 
     try:
-        set_queue_target(_engine(settings), args.name, args.target_seconds, args.target)
+        engine = _engine(settings)
+        set_queue_target(
+            engine,
+            args.name,
+            args.target_seconds,
+            args.target,
+            actor=_who(settings, engine),
+            now=_now(),
+        )
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     print(f"queue {args.name}: {args.target:.0%} answered within {args.target_seconds} s")
@@ -245,7 +279,8 @@ def cmd_report_queues(args: argparse.Namespace, settings: Settings) -> int:
         first = last = parse_day(args.date or "today", settings.tz, now)
     if last < first:
         raise UsageError(f"--to {last} is before --from {first}")
-    rows = queue_report(_engine(settings), settings, first, last, args.interval, now)
+    engine, _ = _known(settings)
+    rows = queue_report(engine, settings, first, last, args.interval, now)
     _emit(
         args,
         fmt,
@@ -261,7 +296,8 @@ def cmd_report_adherence(args: argparse.Namespace, settings: Settings) -> int:
     fmt = _report_format(args)
     now = _now()
     day = parse_day(args.date or "today", settings.tz, now)
-    rows = adherence_report(_engine(settings), settings, day, now, team=args.team)
+    engine, _ = _known(settings)
+    rows = adherence_report(engine, settings, day, now, team=args.team)
     _emit(
         args,
         fmt,
@@ -290,7 +326,8 @@ def cmd_report_coaching(args: argparse.Namespace, settings: Settings) -> int:
     if last < first:
         raise UsageError(f"--from {first} is after --to {last}")
     try:
-        rows = coaching_report(_engine(settings), settings, first, last, now, team=args.team)
+        engine, who = _known(settings)
+        rows = coaching_report(engine, settings, first, last, now, team=args.team, who=who)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     _emit(
@@ -310,7 +347,8 @@ def cmd_report_career(args: argparse.Namespace, settings: Settings) -> int:
     fmt = _report_format(args)
     now = _now()
     try:
-        report = career_report(_engine(settings), settings, now, team=args.team)
+        engine, _ = _known(settings)
+        report = career_report(engine, settings, now, team=args.team)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     if args.growth:
@@ -329,7 +367,8 @@ def cmd_report_mentoring(args: argparse.Namespace, settings: Settings) -> int:
 
     fmt = _report_format(args)
     now = _now()
-    report = mentoring_report(_engine(settings), settings, now)
+    engine, _ = _known(settings)
+    report = mentoring_report(engine, settings, now)
     _emit(
         args,
         fmt,
@@ -384,7 +423,8 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
 
     at = getattr(args, "at", None)
     clock: Clock = replay_clock(at, settings, _now()) if at else WallClock()
-    app = make_app(settings, engine=_engine(settings), clock=clock, freeze_heap=True)
+    engine, who = _known(settings)
+    app = make_app(settings, engine=engine, clock=clock, actor=who, freeze_heap=True)
     app.run()
     return 0
 
@@ -392,7 +432,10 @@ def cmd_app(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.serve import ServeError, plan, run
 
-    _engine(settings).dispose()  # a database that cannot open fails here, not in each tab
+    # A database that cannot open, or a login the roster does not know, fails here, not in
+    # each browser tab.
+    engine, _ = _known(settings)
+    engine.dispose()
     try:
         p = plan(
             args.host,
@@ -401,6 +444,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             db_url=settings.url,
             tz=settings.tz,
             user=settings.user,
+            as_staff=settings.as_staff,
         )
     except ServeError as exc:
         raise UsageError(str(exc)) from None
@@ -495,6 +539,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the site's time zone, e.g. Europe/London (env FLOORSUP_TZ; default this machine's)",
     )
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    p.add_argument(
+        "--as",
+        dest="as_staff",
+        metavar="STAFF_ID",
+        help="managers only: act as another staff member (to see and do what their role may)",
+    )
     p.add_argument(
         "--at",
         metavar="WHEN",
@@ -724,7 +774,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     settings: Settings | None = None
     try:
-        settings = load_settings({"db": args.db, "tz": args.tz})
+        settings = load_settings({"db": args.db, "tz": args.tz, "as_staff": args.as_staff})
         func = getattr(args, "func", cmd_app)
         return int(func(args, settings) or 0)
     except (
@@ -736,7 +786,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         FileNotFoundError,
     ) as exc:
         print(f"floorsup: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_NOT_ALLOWED if isinstance(exc, NotAllowed) else 2
     except (DBAPIError, sqlite3.Error) as exc:
         # a damaged page read mid-command, a full disk, a lock held too long: say what to do
         where = db_location(settings.url) if settings is not None else "the database"

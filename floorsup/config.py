@@ -39,11 +39,18 @@ def local_zone_name() -> str:
 
 
 def current_user() -> str:
-    """Who is at the keyboard: the login name (each team lead has their own over SSH)."""
+    """Who is at the keyboard: the account this process runs as (each team lead has their
+    own over SSH). From the password database by user id, not from $USER or $LOGNAME,
+    which anyone can set."""
     try:
-        return getpass.getuser()
-    except Exception:  # pragma: no cover - no login name in this environment
-        return "unknown"
+        import pwd
+
+        return pwd.getpwuid(os.geteuid()).pw_name
+    except (ImportError, KeyError, AttributeError):  # pragma: no cover - not POSIX
+        try:
+            return getpass.getuser()
+        except Exception:  # no login name in this environment
+            return "unknown"
 
 
 DEFAULT_NOTE_CATEGORIES = (
@@ -92,8 +99,11 @@ class Settings:
     activity_equivalency: bool = False
     exception_threshold_seconds: float = 0.0
     severe_threshold_seconds: float = 300.0
-    # Coaching and QA. `user` is who writes notes and evaluations (the login name unless set).
-    user: str = field(default_factory=current_user)
+    # Who is at the keyboard: the login (never from config or the environment), and a
+    # manager's `--as STAFF_ID` (command line only; store/access.resolve checks it).
+    user: str = field(default_factory=lambda: current_user())
+    as_staff: str | None = None
+    # Coaching and QA.
     note_categories: tuple[str, ...] = DEFAULT_NOTE_CATEGORIES
     work_types: tuple[str, ...] = DEFAULT_WORK_TYPES
     scorecard: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCORECARD))
@@ -298,7 +308,6 @@ def _names(value: Any) -> tuple[str, ...]:
 
 
 _CASTS: dict[str, Any] = {
-    "user": str,
     "note_categories": _names,
     "work_types": _names,
     "scorecard": _table,
@@ -339,8 +348,16 @@ def load_settings(
         if not isinstance(section, dict):
             raise ConfigError(f"{path}: floorsup = {section!r}: expected a table [floorsup]")
         values.update(section)
+    if "user" in values or env.get("FLOORSUP_USER"):
+        where = "FLOORSUP_USER" if env.get("FLOORSUP_USER") else f"{path}: user"
+        raise ConfigError(
+            f"{where}: who you are is your login and cannot be set (a manager may use "
+            "--as STAFF_ID); remove it"
+        )
     for f in fields(Settings):
         key = f"FLOORSUP_{f.name.upper()}"
+        if f.name in ("user", "as_staff"):
+            continue
         if env.get(key) and f.name not in (
             "activities",
             "reason_map",
@@ -350,8 +367,9 @@ def load_settings(
             "alerts",
         ):  # tables: TOML only
             values[f.name] = env[key]
+    as_staff = (cli or {}).get("as_staff")
     for key, value in (cli or {}).items():
-        if value is not None:
+        if value is not None and key != "as_staff":
             values[key] = value
     unknown = set(values) - set(_CASTS)
     if unknown:
@@ -366,4 +384,9 @@ def load_settings(
             raise ConfigError(
                 f"{key}: {value!r} is not a {_CASTS[key].__name__.strip('_')}"
             ) from exc
-    return Settings(**typed).validated()
+    settings = Settings(**typed).validated()
+    if as_staff is not None:
+        if not str(as_staff).strip():
+            raise ConfigError("--as: expected a staff_id")
+        settings = replace(settings, as_staff=str(as_staff).strip())
+    return settings

@@ -22,16 +22,22 @@ from floorsup.config import ConfigError, Settings, default_db_path
 from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.ingest.follow import QueueLogFeed
 from floorsup.sim import Centre, FloorSimulator, demo_centre, write_roster_csv, write_schedule_csv
+from floorsup.store.access import resolve, system
 from floorsup.store.engine import make_engine, upgrade, write_conn
 from floorsup.store.roster import import_roster, set_queue_target
 from floorsup.store.schedules import import_schedule
 from floorsup.store.sql import execute
 
 DEMO_SITE = "floorsup demo (fictional centre)"
+# The demo's own seeding: the roster, schedules and targets, imported as a manager would.
+SEEDER = system("demo")
 
 
-def seed_centre(engine: Engine, roster_path: Path, seed: int = 7) -> Centre:
-    """The fictional centre's roster and queue targets, imported the way a user would."""
+def seed_centre(
+    engine: Engine, roster_path: Path, seed: int = 7, *, now: float | None = None
+) -> Centre:
+    """The fictional centre's roster and queue targets, imported the way a user would (at
+    `now`, for the audit log; None: the wall clock)."""
     with write_conn(engine) as conn, conn.begin():
         execute(
             conn,
@@ -40,9 +46,9 @@ def seed_centre(engine: Engine, roster_path: Path, seed: int = 7) -> Centre:
         )
     centre = demo_centre(seed)
     write_roster_csv(centre, roster_path)
-    import_roster(engine, roster_path)
+    import_roster(engine, roster_path, actor=SEEDER, now=now)
     for q in centre.queues:
-        set_queue_target(engine, q.name, q.sl_seconds, q.sl_target)
+        set_queue_target(engine, q.name, q.sl_seconds, q.sl_target, actor=SEEDER, now=now)
     return centre
 
 
@@ -55,7 +61,7 @@ def seed_schedules(
     day = local_date(day_start, tz)
     path = workdir / "schedule.csv"
     write_schedule_csv(centre, [day + dt.timedelta(days=k) for k in range(-1, 15)], path, seed=seed)
-    import_schedule(engine, path, tz=tz)
+    import_schedule(engine, path, tz=tz, actor=SEEDER, now=day_start)
 
 
 def seed_coaching(
@@ -79,7 +85,7 @@ def seed_coaching(
         tz=tz,
         work_types=DEFAULT_WORK_TYPES,
         scorecard={k: float(v) for k, v in SCORECARD.items()},
-        recorded_by="qa-import",
+        actor=system("qa-import"),
         now=now,
     )
     with engine.connect() as conn:
@@ -89,7 +95,7 @@ def seed_coaching(
         row = add_note(
             engine,
             NoteInput(n.staff_id, n.category, n.body, n.actions, n.follow_up, n.acknowledged),
-            author=n.author,
+            actor=system(n.author),
             now=n.written_at,
             snapshot=NoteSnapshot(
                 taken_at=n.written_at,
@@ -101,7 +107,7 @@ def seed_coaching(
         )
         if n.follow_up_done and n.follow_up is not None:
             done_at = day_bounds(n.follow_up, tz)[0] + 11 * 3600
-            close_follow_up(engine, row.id, by=n.author, now=done_at)
+            close_follow_up(engine, row.id, actor=system(n.author), now=done_at)
 
 
 HISTORY_WEEKS = 4  # as many as the interval screen's forecast looks back
@@ -170,17 +176,23 @@ def seed_career(
                 to_stage=n + 1,
                 reason=f"Mastery shown on stage {n} work over the review period.",
                 evidence={},
-                by=trainer,
+                actor=system(trainer),
                 now=at,
             )
         if s.staff_id in plan.opted_in:
-            career.set_opt_in(engine, s.staff_id, True, s.name.split()[0].lower(), now - 30 * day)
+            career.set_opt_in(
+                engine,
+                s.staff_id,
+                True,
+                actor=system(s.name.split()[0].lower()),
+                now=now - 30 * day,
+            )
     for mentor, mentee, days_ago in plan.mentorships:
         mentoring.assign(
             engine,
             mentor_id=mentor,
             mentee_id=mentee,
-            by=trainer,
+            actor=system(trainer),
             now=now - days_ago * day,
             reason="Shares their shifts and queues.",
             capacity=1_000,
@@ -203,10 +215,15 @@ def seed_career(
     ]
     for sid, trait, days_ago in plan.traits:
         mentoring.add_trait_note(
-            engine, sid, trait, trait_evidence(trait), rng.choice(leads), now - days_ago * day
+            engine,
+            sid,
+            trait,
+            trait_evidence(trait),
+            actor=system(rng.choice(leads)),
+            now=now - days_ago * day,
         )
     for sid, dept, why, days_ago in plan.moves:
-        career.record_move(engine, sid, dept, why, trainer, now - days_ago * day)
+        career.record_move(engine, sid, dept, why, actor=system(trainer), now=now - days_ago * day)
 
 
 def build_demo_day(
@@ -226,7 +243,7 @@ def build_demo_day(
     engine = make_engine(f"sqlite:///{db}")
     try:
         upgrade(engine)
-        centre = seed_centre(engine, workdir / "roster.csv", seed)
+        centre = seed_centre(engine, workdir / "roster.csv", seed, now=day_start)
         seed_schedules(engine, centre, workdir, tz=tz, day_start=day_start, seed=seed)
         seed_coaching(engine, centre, workdir, tz=tz, now=day_start, seed=seed)
         seed_career(engine, centre, tz=tz, now=day_start, user=user, seed=seed)
@@ -386,6 +403,16 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         f"{lines:,} queue_log lines so far today ingested in {time.perf_counter() - started:.1f} s\n"
         f"      database {settings.db}\n      feed     {demo.feed_path}"
     )
+    with demo.engine.connect() as conn:
+        who = resolve(conn, settings.user, settings.as_staff)
+    leads = ", ".join(
+        f"{s.staff_id} ({s.name}, {s.team})" for s in demo.centre.staff if s.role == "team_lead"
+    )
+    print(
+        f"      you are {who.describe()}; to write coaching notes as a team lead, start it "
+        f"with --as, e.g. floorsup --as {next(iter(leads.split(' ')), 'STAFF_ID')} demo --keep"
+        f"\n      team leads: {leads}"
+    )
     demo.start()
     try:
         if args.headless:
@@ -396,7 +423,9 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
         else:
             from floorsup.tui.app import make_app
 
-            make_app(settings, engine=demo.engine, clock=demo.clock, freeze_heap=True).run()
+            make_app(
+                settings, engine=demo.engine, clock=demo.clock, actor=who, freeze_heap=True
+            ).run()
     finally:
         demo.close()
     if demo.errors:

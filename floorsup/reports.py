@@ -24,6 +24,7 @@ from floorsup.domain.metrics import SL_FORMULA_TEXT, QueueIntervalStats, interva
 from floorsup.export import Book, Column, Kind, csv_text
 from floorsup.export import Table as TypedTable
 from floorsup.store import queries
+from floorsup.store.access import Actor
 
 INTERVAL_CHOICES = ("15", "30", "60", "day", "total")
 
@@ -378,10 +379,13 @@ def coaching_report(
     last: dt.date,
     now: float,
     team: str | None = None,
+    *,
+    who: Actor,
 ) -> list[dict[str, Any]]:
     """The coaching notes created from local day `first` to `last` (inclusive), oldest
-    first, with each follow-up's status as of `now`. ValueError for an empty period or a
-    team nobody is in."""
+    first, with each follow-up's status as of `now`: those `who` may read (refused,
+    NotAllowed, for a role that reads none). ValueError for an empty period or a team
+    nobody is in."""
     from floorsup.domain.coaching import follow_up_status, local_today
     from floorsup.store.coaching import NoteQuery, find_notes, team_ids
     from floorsup.store.sql import fetchall
@@ -401,7 +405,9 @@ def coaching_report(
             )
         # The team the agent was in when the note was written (find_notes folds its case).
         notes = find_notes(
-            conn, NoteQuery(team=team, created_from=start, created_to=end, limit=2**31 - 1)
+            conn,
+            NoteQuery(team=team, created_from=start, created_to=end, limit=2**31 - 1),
+            who=who,
         )
     notes.sort(key=lambda n: (n.created_at, n.id))
     out = []

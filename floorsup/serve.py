@@ -68,9 +68,11 @@ def plan(
     db_url: str,
     tz: str,
     user: str,
+    as_staff: str | None = None,
     python: str = sys.executable,
 ) -> ServePlan:
-    """Check the address and port and say what would run; nothing starts here."""
+    """Check the address and port and say what would run; nothing starts here. Each tab
+    runs as `user` (this account), or as a manager's `--as` choice when given."""
     host = host.strip()
     if not host:
         raise ServeError("--host: empty; leave it out to serve on 127.0.0.1")
@@ -83,7 +85,7 @@ def plan(
             "Use an SSH tunnel to 127.0.0.1, or an authenticating proxy; if you really mean "
             f"to listen on {host}, add --allow-remote."
         )
-    command = shlex.join([python, "-m", "floorsup"])
+    command = shlex.join([python, "-m", "floorsup", *(["--as", as_staff] if as_staff else [])])
     shown = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
     warning = NO_LOGIN_WARNING.format(url=shown, user=user, port=port)
     if not is_loopback(host):

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from floorsup.clock import FixedClock
 from floorsup.config import Settings
 from floorsup.demo import build_demo_day
+from floorsup.store.access import system
 from floorsup.store.engine import make_engine
 from floorsup.tui.app import make_app
 
@@ -86,7 +87,7 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
     engine = make_engine(settings.url)
     saved: list[Path] = []
     try:
-        app = make_app(settings, engine=engine, clock=FixedClock(NOW))
+        app = make_app(settings, engine=engine, clock=FixedClock(NOW), actor=system("sam"))
         async with app.run_test(size=size) as pilot:
             await _until(
                 pilot,

@@ -196,3 +196,38 @@ def cli_run(
         return code, out, err
 
     yield go
+
+
+@pytest.fixture(autouse=True)
+def _commands_as_floorsup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process commands (`cli.main`) run as floorsup itself, with every right: the
+    commands' own tests are about what they do, not who may. The rights tests ask for
+    `real_logins` instead, which puts the real resolution (the login on the roster, --as)
+    back."""
+    from floorsup import cli
+    from floorsup.store.access import system
+
+    monkeypatch.setattr(cli, "_who", lambda settings, engine: system(settings.user))
+
+
+@pytest.fixture
+def real_logins(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Commands resolve who runs them as in production; `real_logins(name)` says which
+    login this process has (floorsup.config.current_user)."""
+    from floorsup import cli, config
+
+    monkeypatch.setattr(cli, "_who", _REAL_WHO)
+
+    def login_as(name: str) -> None:
+        monkeypatch.setattr(config, "current_user", lambda: name)
+
+    return login_as
+
+
+def _real_who():  # type: ignore[no-untyped-def]
+    from floorsup import cli
+
+    return cli._who
+
+
+_REAL_WHO = _real_who()

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine
 
+from floorsup.store import audit
+from floorsup.store.access import Actor, NotAllowed, Right, require
 from floorsup.store.engine import write_conn
 from floorsup.store.sql import execute, fetchall
 
@@ -270,6 +272,28 @@ def _insert_event(
     return _get_event(conn, int(new_id))
 
 
+def _writer(actor: Actor, right: Right, override: str | None) -> str:
+    """The writer's name, if their role has `right` (and, for an override, is a manager's)."""
+    require(actor, right)
+    manager = actor.is_system or actor.role == "manager"
+    if override is not None and override.strip() and not manager:
+        raise NotAllowed(f"only a manager may override; {actor.user} is {actor.describe()}")
+    return actor.user
+
+
+def _audited(conn: Connection, actor: Actor, row: EventRow, action: str) -> EventRow:
+    audit.record(
+        conn,
+        actor,
+        action,
+        "career_event",
+        row.id,
+        after=audit.row_dict(conn, "career_event", row.id),
+        at=row.at,
+    )
+    return row
+
+
 def change_stage(
     engine: Engine,
     staff_id: str,
@@ -279,7 +303,7 @@ def change_stage(
     to_stage: int,
     reason: str,
     evidence: dict[str, Any],
-    by: str,
+    actor: Actor,
     now: float,
     override: str | None = None,
 ) -> EventRow:
@@ -289,7 +313,9 @@ def change_stage(
     Refused (nothing changes): an unknown kind, a promotion that does not go up or a
     regression that does not go down, a stage below 1, an empty reason, an unknown person,
     and (CareerConflict) a stored stage that is no longer `expected_stage`. Whether the
-    person is ready is the domain's call, made before this is called."""
+    person is ready is the domain's call, made before this is called. A trainer or manager
+    (an override: a manager)."""
+    by = _writer(actor, "promotion", override)
     if kind not in STAGE_KINDS:
         raise CareerError(f"kind {kind!r} is not one of {', '.join(STAGE_KINDS)}")
     reason, by = _require(reason, by)
@@ -322,7 +348,7 @@ def change_stage(
             )
         if changed != 1:
             raise _conflict(conn, _person(conn, staff_id), expected_stage)
-        return _insert_event(
+        row = _insert_event(
             conn,
             who,
             kind,
@@ -334,6 +360,7 @@ def change_stage(
             evidence=evidence,
             override=override,
         )
+        return _audited(conn, actor, row, f"career.{kind}")
 
 
 def _conflict(conn: Connection, who: _Person, expected: int) -> CareerConflict:
@@ -355,7 +382,8 @@ def record_step(
     staff_id: str,
     kind: str,
     reason: str,
-    by: str,
+    *,
+    actor: Actor,
     now: float,
     override: str | None = None,
     expected_stage: int | None = None,
@@ -363,7 +391,9 @@ def record_step(
     """Record a step of the regression method: a coaching plan agreed, its review, or the
     episode closed (back at standard). The order is the domain's to check; `override` keeps
     the manager's reason when they went ahead despite its refusal. With `expected_stage`,
-    refused (CareerConflict) if their stage has changed since it was read."""
+    refused (CareerConflict) if their stage has changed since it was read. A supervisor,
+    team lead, trainer or manager (an override: a manager)."""
+    by = _writer(actor, "coaching_steps", override)
     if kind not in STEP_KINDS:
         raise CareerError(f"kind {kind!r} is not one of {', '.join(STEP_KINDS)}")
     reason, by = _require(reason, by)
@@ -371,7 +401,7 @@ def record_step(
         who = _person(conn, staff_id)
         if expected_stage is not None and who.stage != expected_stage:
             raise _conflict(conn, who, expected_stage)
-        return _insert_event(
+        row = _insert_event(
             conn,
             who,
             kind,
@@ -382,19 +412,21 @@ def record_step(
             at=now,
             override=override,
         )
+        return _audited(conn, actor, row, f"career.{kind}")
 
 
 def record_move(
-    engine: Engine, staff_id: str, department: str, reason: str, by: str, now: float
+    engine: Engine, staff_id: str, department: str, reason: str, *, actor: Actor, now: float
 ) -> EventRow:
     """Record that someone moved to another department (a path that suits them better);
-    their stage is kept as it was."""
+    their stage is kept as it was. A supervisor, team lead, trainer or manager."""
+    by = _writer(actor, "coaching_steps", None)
     if not _text(department):
         raise CareerError("a department is required: say where they moved to")
     reason, by = _require(reason, by)
     with write_conn(engine) as conn, conn.begin():
         who = _person(conn, staff_id)
-        return _insert_event(
+        row = _insert_event(
             conn,
             who,
             "move",
@@ -405,14 +437,18 @@ def record_move(
             at=now,
             department=_text(department),
         )
+        return _audited(conn, actor, row, "career.move")
 
 
-def set_opt_in(engine: Engine, staff_id: str, opted_in: bool, by: str, now: float) -> EventRow:
-    """Record someone's own choice to mentor (or to stop). Their stage is untouched; a
-    choice they have already made is refused rather than recorded twice."""
-    if not _text(by):
-        raise CareerError("who recorded the choice is required")
-    by = _text(by)
+def set_opt_in(
+    engine: Engine, staff_id: str, opted_in: bool, *, actor: Actor, now: float
+) -> EventRow:
+    """Record someone's own choice to mentor (or to stop): theirs to make, or a trainer or
+    manager records it for them. Their stage is untouched; a choice they have already made
+    is refused rather than recorded twice."""
+    if actor.staff_id != staff_id or actor.is_system:
+        require(actor, "mentoring")
+    by = actor.user
     with write_conn(engine) as conn, conn.begin():
         who = _person(conn, staff_id)
         if who.opted_in == opted_in:
@@ -426,7 +462,7 @@ def set_opt_in(engine: Engine, staff_id: str, opted_in: bool, by: str, now: floa
             "updated_at = excluded.updated_at",
             (who.pk, who.stage, who.since, opted_in, by, now),
         )
-        return _insert_event(
+        row = _insert_event(
             conn,
             who,
             "opt_in" if opted_in else "opt_out",
@@ -436,6 +472,7 @@ def set_opt_in(engine: Engine, staff_id: str, opted_in: bool, by: str, now: floa
             by=by,
             at=now,
         )
+        return _audited(conn, actor, row, f"career.{row.kind}")
 
 
 def change_mark(conn: Connection) -> tuple[Any, ...]:

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from floorsup.domain.coaching import NoteInput, NoteSnapshot, note_problems
+from floorsup.store import audit
+from floorsup.store.access import Actor, NotAllowed, note_scope, require_team
 from floorsup.store.engine import write_conn
 from floorsup.store.sql import execute, fetchall
 
@@ -129,9 +131,45 @@ def _note(r: tuple[Any, ...]) -> NoteRow:
     )
 
 
-def _staff(conn: Connection, staff_id: str) -> tuple[int, int | None] | None:
-    rows = fetchall(conn, "SELECT id, team_id FROM staff WHERE staff_id = ?", (staff_id,))
-    return (int(rows[0][0]), rows[0][1]) if rows else None
+def _staff(conn: Connection, staff_id: str) -> tuple[int, int | None, str] | None:
+    rows = fetchall(conn, "SELECT id, team_id, name FROM staff WHERE staff_id = ?", (staff_id,))
+    return (int(rows[0][0]), rows[0][1], rows[0][2]) if rows else None
+
+
+def _may_write(conn: Connection, who: Actor, staff_id: str) -> tuple[int, int | None, str]:
+    """The agent's (pk, team, name), if `who` may write notes for them (their own team)."""
+    agent = _staff(conn, staff_id)
+    if agent is None:
+        raise NoteError({"agent": f"{staff_id!r} is not on the roster"})
+    require_team(who, "notes.write", agent[1], agent[2])
+    return agent
+
+
+def write_refusal(conn: Connection, who: Actor, staff_id: str) -> str | None:
+    """Why `who` may not write notes for `staff_id` (None: they may), for a form to say
+    before anything is typed; the write itself checks again."""
+    try:
+        _may_write(conn, who, staff_id)
+    except (NotAllowed, NoteError) as exc:
+        return str(exc)
+    return None
+
+
+def _readable(conn: Connection, who: Actor, note_id: int) -> NoteRow | None:
+    """Note `note_id` if `who` may read it; refused (not None) if it exists but is not theirs
+    to read, so a writer is told why rather than that it has gone."""
+    scope = note_scope(who)
+    rows = fetchall(
+        conn,
+        "SELECT n.team_id, s.team_id, n.category FROM coaching_note n "
+        "JOIN staff s ON s.id = n.staff_pk WHERE n.id = ?",
+        (note_id,),
+    )
+    if not rows:
+        return None
+    if not scope.allows(rows[0][0], rows[0][1], rows[0][2]):
+        raise NotAllowed(f"note {note_id} is not one {who.describe()} may read")
+    return _get(conn, note_id)
 
 
 def _check(note: NoteInput, categories: tuple[str, ...]) -> None:
@@ -144,19 +182,19 @@ def add_note(
     engine: Engine,
     note: NoteInput,
     *,
-    author: str,
+    actor: Actor,
     now: float,
     snapshot: NoteSnapshot | None,
     categories: tuple[str, ...],
     draft_key: str | None = None,
 ) -> NoteRow:
-    """Write a new note with the agent's team now and the numbers the author saw. The
-    draft it was typed in (if any) goes in the same transaction: never both, never neither."""
+    """Write a new note with the agent's team now and the numbers the author saw: a
+    supervisor or team lead, for their own team. The draft it was typed in (if any) goes in
+    the same transaction: never both, never neither."""
     _check(note, categories)
+    author = actor.user
     with write_conn(engine) as conn, conn.begin():
-        who = _staff(conn, note.staff_id)
-        if who is None:
-            raise NoteError({"agent": f"{note.staff_id!r} is not on the roster"})
+        who = _may_write(conn, actor, note.staff_id)
         new_id = fetchall(
             conn,
             "INSERT INTO coaching_note (staff_pk, team_id, author, category, body, actions, "
@@ -179,7 +217,16 @@ def add_note(
         )[0][0]
         if draft_key:
             execute(conn, "DELETE FROM note_draft WHERE key = ?", (draft_key,))
-        return get_note(conn, int(new_id))  # type: ignore[return-value]
+        audit.record(
+            conn,
+            actor,
+            "note.add",
+            "coaching_note",
+            new_id,
+            after=audit.row_dict(conn, "coaching_note", int(new_id)),
+            at=now,
+        )
+        return _get(conn, int(new_id))  # type: ignore[return-value]
 
 
 def edit_note(
@@ -187,19 +234,22 @@ def edit_note(
     note_id: int,
     note: NoteInput,
     *,
-    editor: str,
+    actor: Actor,
     now: float,
     expected_revision: int,
     categories: tuple[str, ...],
     draft_key: str | None = None,
 ) -> NoteRow:
     """Change a note, keeping what it said before as a revision (with who wrote that and
-    when). If someone saved it since `expected_revision`, NoteConflict: nothing changes."""
+    when): a supervisor or team lead of the agent's team. If someone saved it since
+    `expected_revision`, NoteConflict: nothing changes."""
     _check(note, categories)
+    editor = actor.user
     with write_conn(engine) as conn, conn.begin():
-        cur = get_note(conn, note_id)
+        cur = _get(conn, note_id)
         if cur is None:
             raise NoteError({"note": f"note {note_id} no longer exists"})
+        _may_write(conn, actor, cur.staff_id)
         if cur.revision != expected_revision:
             raise NoteConflict(
                 f"note {note_id} was changed by {cur.updated_by} since you opened it "
@@ -220,6 +270,7 @@ def edit_note(
             execute(conn, "DELETE FROM note_draft WHERE key = ?", (draft_key,))
         if unchanged:
             return cur
+        before = audit.row_dict(conn, "coaching_note", note_id)
         execute(
             conn,
             "INSERT INTO coaching_note_revision (note_id, revision, category, body, actions, "
@@ -255,14 +306,30 @@ def edit_note(
                 note_id,
             ),
         )
-        return get_note(conn, note_id)  # type: ignore[return-value]
+        audit.record(
+            conn,
+            actor,
+            "note.edit",
+            "coaching_note",
+            note_id,
+            before=before,
+            after=audit.row_dict(conn, "coaching_note", note_id),
+            at=now,
+        )
+        return _get(conn, note_id)  # type: ignore[return-value]
 
 
 def close_follow_up(
-    engine: Engine, note_id: int, *, by: str, now: float, done: bool = True
+    engine: Engine, note_id: int, *, actor: Actor, now: float, done: bool = True
 ) -> None:
-    """Mark a note's follow-up done (or open again)."""
+    """Mark a note's follow-up done (or open again): whoever may write the agent's notes."""
+    by = actor.user
     with write_conn(engine) as conn, conn.begin():
+        cur = _get(conn, note_id)
+        if cur is None:
+            raise NoteError({"follow_up": f"note {note_id} no longer exists"})
+        _may_write(conn, actor, cur.staff_id)
+        before = audit.row_dict(conn, "coaching_note", note_id)
         n = execute(
             conn,
             "UPDATE coaching_note SET follow_up_done_at = ?, follow_up_done_by = ? "
@@ -271,15 +338,31 @@ def close_follow_up(
         )
         if not n:
             raise NoteError({"follow_up": f"note {note_id} has no follow-up to close"})
+        audit.record(
+            conn,
+            actor,
+            "note.follow_up_done" if done else "note.follow_up_reopened",
+            "coaching_note",
+            note_id,
+            before=before,
+            after=audit.row_dict(conn, "coaching_note", note_id),
+            at=now,
+        )
 
 
-def get_note(conn: Connection, note_id: int) -> NoteRow | None:
+def _get(conn: Connection, note_id: int) -> NoteRow | None:
     rows = fetchall(conn, f"SELECT {_NOTE_COLS} {_NOTE_FROM} WHERE n.id = ?", (note_id,))
     return _note(rows[0]) if rows else None
 
 
-def note_revisions(conn: Connection, note_id: int) -> list[RevisionRow]:
-    """Earlier versions of a note, oldest first."""
+def get_note(conn: Connection, note_id: int, *, who: Actor) -> NoteRow | None:
+    """The note, if there is one; refused if `who` may not read it."""
+    return _readable(conn, who, note_id)
+
+
+def note_revisions(conn: Connection, note_id: int, *, who: Actor) -> list[RevisionRow]:
+    """Earlier versions of a note, oldest first (refused if `who` may not read the note)."""
+    _readable(conn, who, note_id)
     return [
         RevisionRow(int(r[0]), r[1], r[2], r[3], _date(r[4]), bool(r[5]), r[6], float(r[7]))
         for r in fetchall(
@@ -337,10 +420,11 @@ def ts_query(text: str) -> str:
     return " & ".join(f"'{w}'" for w in words) + ":*"
 
 
-def find_notes(conn: Connection, q: NoteQuery) -> list[NoteRow]:
-    """Notes matching every filter given, newest first."""
-    where: list[str] = []
-    params: list[Any] = []
+def find_notes(conn: Connection, q: NoteQuery, *, who: Actor) -> list[NoteRow]:
+    """Notes matching every filter given that `who` may read, newest first."""
+    cond, allowed = note_scope(who).where()
+    where: list[str] = [cond]
+    params: list[Any] = list(allowed)
     if q.agent:
         # Through the small staff table first: an OR on the joined row would walk every note.
         pks = staff_pks(conn, q.agent)
@@ -388,39 +472,46 @@ def find_notes(conn: Connection, q: NoteQuery) -> list[NoteRow]:
             + ")"
         )
         params += [q.text.strip()] * 3
-    sql = f"SELECT {_NOTE_COLS} {_NOTE_FROM}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    sql = f"SELECT {_NOTE_COLS} {_NOTE_FROM} WHERE " + " AND ".join(where)
     sql += " ORDER BY n.created_at DESC, n.id DESC LIMIT ?"
     params.append(q.limit)
     return [_note(r) for r in fetchall(conn, sql, params)]
 
 
 def agent_notes(
-    conn: Connection, staff_id: str, limit: int = 50, *, until: float | None = None
+    conn: Connection,
+    staff_id: str,
+    limit: int = 50,
+    *,
+    who: Actor,
+    until: float | None = None,
 ) -> list[NoteRow]:
-    """One agent's notes, newest first (written by `until`, if given: a replayed past)."""
+    """One agent's notes that `who` may read, newest first (written by `until`, if given:
+    a replayed past)."""
+    cond, allowed = note_scope(who).where()
     upto = "" if until is None else " AND n.created_at <= ?"
     return [
         _note(r)
         for r in fetchall(
             conn,
             f"SELECT {_NOTE_COLS} {_NOTE_FROM} WHERE n.staff_pk = "
-            f"(SELECT id FROM staff WHERE staff_id = ?){upto} "
+            f"(SELECT id FROM staff WHERE staff_id = ?){upto} AND {cond} "
             "ORDER BY n.created_at DESC, n.id DESC LIMIT ?",
-            (staff_id, limit) if until is None else (staff_id, until, limit),
+            (staff_id, *([] if until is None else [until]), *allowed, limit),
         )
     ]
 
 
-def note_count(conn: Connection, staff_id: str, *, until: float | None = None) -> int:
-    upto = "" if until is None else " AND created_at <= ?"
+def note_count(conn: Connection, staff_id: str, *, who: Actor, until: float | None = None) -> int:
+    """How many of one agent's notes `who` may read."""
+    cond, allowed = note_scope(who).where()
+    upto = "" if until is None else " AND n.created_at <= ?"
     return int(
         fetchall(
             conn,
-            "SELECT count(*) FROM coaching_note WHERE staff_pk = "
-            f"(SELECT id FROM staff WHERE staff_id = ?){upto}",
-            (staff_id,) if until is None else (staff_id, until),
+            "SELECT count(*) FROM coaching_note n JOIN staff s ON s.id = n.staff_pk "
+            f"WHERE n.staff_pk = (SELECT id FROM staff WHERE staff_id = ?){upto} AND {cond}",
+            (staff_id, *([] if until is None else [until]), *allowed),
         )[0][0]
     )
 
@@ -429,6 +520,7 @@ def follow_ups(
     conn: Connection,
     today: dt.date,
     *,
+    who: Actor,
     staff_id: str | None = None,
     team: str | None = None,
     upcoming: bool = False,
@@ -436,9 +528,10 @@ def follow_ups(
 ) -> list[NoteRow]:
     """Open follow-ups due today or overdue (and later ones too with `upcoming`), the
     oldest due date first. With `until` (a replayed past): those written by then and not
-    yet done then."""
-    where = ["n.follow_up IS NOT NULL"]
-    params: list[Any] = []
+    yet done then. Only the notes `who` may read."""
+    cond, allowed = note_scope(who).where()
+    where = ["n.follow_up IS NOT NULL", cond]
+    params: list[Any] = list(allowed)
     if until is None:
         where.append("n.follow_up_done_at IS NULL")
     else:

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
+from floorsup.store import audit
+from floorsup.store.access import Actor, NotAllowed, require
 from floorsup.store.engine import write_conn
 from floorsup.store.sql import execute, fetchall
 
@@ -219,12 +221,14 @@ def _is_integrity(conn: Connection, exc: Exception) -> bool:
     return isinstance(exc, getattr(dbapi, "IntegrityError", ()))
 
 
-def _check_common(by: str, capacity: int) -> str:
-    if not _text(by):
-        raise MentoringError("who made the pairing is required")
+def _check_common(actor: Actor, capacity: int, override: str | None) -> str:
+    """The pairing's writer (a trainer or manager; an override a manager's only)."""
+    require(actor, "mentoring")
+    if _text(override) and not (actor.is_system or actor.role == "manager"):
+        raise NotAllowed(f"only a manager may override; {actor.user} is {actor.describe()}")
     if capacity < 1:
         raise MentoringError(f"capacity {capacity}: a mentor takes at least 1 mentee")
-    return _text(by)
+    return actor.user
 
 
 def assign(
@@ -232,24 +236,24 @@ def assign(
     *,
     mentor_id: str,
     mentee_id: str,
-    by: str,
+    actor: Actor,
     now: float,
     reason: str = "",
     override: str | None = None,
     capacity: int,
     tz: str | None = None,
 ) -> MentorshipRow:
-    """Pair `mentee_id` with `mentor_id`. Refused (nothing changes): the same person twice,
-    someone not on the roster, a mentee who already has a mentor, and a mentor already at
-    `capacity` open mentorships unless `override` gives a manager's reason. `tz` is only
-    for the date in messages (UTC without it)."""
-    by = _check_common(by, capacity)
+    """Pair `mentee_id` with `mentor_id`: a trainer or manager. Refused (nothing changes):
+    the same person twice, someone not on the roster, a mentee who already has a mentor,
+    and a mentor already at `capacity` open mentorships unless `override` gives a manager's
+    reason. `tz` is only for the date in messages (UTC without it)."""
+    by = _check_common(actor, capacity, override)
     if mentor_id == mentee_id:
         raise MentoringError("a mentor and mentee must be two different people")
     with write_conn(engine) as conn, conn.begin():
         mentor = _person(conn, mentor_id, "mentor")
         mentee = _person(conn, mentee_id, "mentee")
-        return _start(
+        row = _start(
             conn,
             mentor,
             mentee,
@@ -260,19 +264,32 @@ def assign(
             capacity=capacity,
             tz=tz,
         )
+        audit.record(
+            conn,
+            actor,
+            "mentor.assign",
+            "mentorship",
+            row.id,
+            after=audit.row_dict(conn, "mentorship", row.id),
+            at=now,
+        )
+        return row
 
 
-def end(engine: Engine, mentorship_id: int, *, by: str, now: float, reason: str) -> MentorshipRow:
-    """End a mentorship (completed, or no longer working out). Refused if it is unknown or
-    already ended, or without a reason."""
+def end(
+    engine: Engine, mentorship_id: int, *, actor: Actor, now: float, reason: str
+) -> MentorshipRow:
+    """End a mentorship (completed, or no longer working out): a trainer or manager.
+    Refused if it is unknown or already ended, or without a reason."""
+    require(actor, "mentoring")
+    by = actor.user
     if not _text(reason):
         raise MentoringError("a reason is required: say why the mentorship ends")
-    if not _text(by):
-        raise MentoringError("who ended it is required")
     with write_conn(engine) as conn, conn.begin():
         cur = _get(conn, mentorship_id)
         if cur is None:
             raise MentoringError(f"mentorship {mentorship_id} does not exist")
+        before = audit.row_dict(conn, "mentorship", mentorship_id)
         changed = execute(
             conn,
             "UPDATE mentorship SET ended_at = ?, ended_by = ?, end_reason = ? "
@@ -287,6 +304,16 @@ def end(engine: Engine, mentorship_id: int, *, by: str, now: float, reason: str)
             )
         row = _get(conn, mentorship_id)
         assert row is not None
+        audit.record(
+            conn,
+            actor,
+            "mentor.end",
+            "mentorship",
+            mentorship_id,
+            before=before,
+            after=audit.row_dict(conn, "mentorship", mentorship_id),
+            at=now,
+        )
         return row
 
 
@@ -295,18 +322,19 @@ def reassign(
     *,
     mentee_id: str,
     mentor_id: str,
-    by: str,
+    actor: Actor,
     now: float,
     reason: str,
     override: str | None = None,
     capacity: int,
     tz: str | None = None,
 ) -> MentorshipRow:
-    """Move a mentee to another mentor: the open mentorship ends ("reassigned to ...: why")
-    and the new one starts, in one transaction. Refused (nothing changes): no reason, a
-    mentee with no mentor now (assign instead), the same mentor again, the mentee as their
-    own mentor, someone not on the roster, and a new mentor at capacity unless overridden."""
-    by = _check_common(by, capacity)
+    """Move a mentee to another mentor (a trainer or manager): the open mentorship ends
+    ("reassigned to ...: why") and the new one starts, in one transaction. Refused (nothing
+    changes): no reason, a mentee with no mentor now (assign instead), the same mentor again,
+    the mentee as their own mentor, someone not on the roster, and a new mentor at capacity
+    unless overridden."""
+    by = _check_common(actor, capacity, override)
     reason = _text(reason)
     if not reason:
         raise MentoringError("a reason is required: say why the mentee changes mentor")
@@ -331,7 +359,7 @@ def reassign(
             raise MentoringError(
                 f"{mentee.name}'s mentorship changed just now: look again before reassigning"
             )
-        return _start(
+        row = _start(
             conn,
             mentor,
             mentee,
@@ -342,6 +370,17 @@ def reassign(
             capacity=capacity,
             tz=tz,
         )
+        audit.record(
+            conn,
+            actor,
+            "mentor.reassign",
+            "mentorship",
+            row.id,
+            before=audit.row_dict(conn, "mentorship", current.id),
+            after=audit.row_dict(conn, "mentorship", row.id),
+            at=now,
+        )
+        return row
 
 
 # -- leadership traits ---------------------------------------------------------------------
@@ -356,10 +395,13 @@ def _note(r: tuple[Any, ...]) -> TraitNoteRow:
 
 
 def add_trait_note(
-    engine: Engine, staff_id: str, trait: str, evidence: str, author: str, now: float
+    engine: Engine, staff_id: str, trait: str, evidence: str, *, actor: Actor, now: float
 ) -> TraitNoteRow:
-    """Record what someone saw of a person's leadership trait (one of TRAITS, any case).
-    Refused: an unknown trait, empty evidence, no author, someone not on the roster."""
+    """Record what someone saw of a person's leadership trait (one of TRAITS, any case): a
+    supervisor, team lead, trainer or manager. Refused: an unknown trait, empty evidence,
+    someone not on the roster."""
+    require(actor, "coaching_steps")
+    author = actor.user
     name = " ".join(trait.split()).lower()
     if name not in TRAITS:
         raise MentoringError(f"trait {trait!r} is not one of {', '.join(TRAITS)}")
@@ -375,6 +417,15 @@ def add_trait_note(
             "VALUES (?, ?, ?, ?, ?) RETURNING id",
             (who.pk, name, _text(evidence), _text(author), now),
         )[0][0]
+        audit.record(
+            conn,
+            actor,
+            "trait.add",
+            "leadership_note",
+            new_id,
+            after=audit.row_dict(conn, "leadership_note", int(new_id)),
+            at=now,
+        )
         return _note(
             fetchall(conn, f"SELECT {_NOTE_COLS} {_NOTE_FROM} WHERE n.id = ?", (new_id,))[0]
         )

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine
 
 from floorsup.domain.intervals import day_out_of_range
 from floorsup.domain.qa import QaScore, evaluation_problems
+from floorsup.store import audit
+from floorsup.store.access import Actor, require
 from floorsup.store.engine import write_conn
 from floorsup.store.roster import ImportError_, csv_rows, read_csv_text
 from floorsup.store.sql import executemany, fetchall
@@ -105,13 +107,16 @@ def record_evaluation(
     max_score: float | None,
     criteria: Mapping[str, float | None],
     comments: str,
-    recorded_by: str,
+    actor: Actor,
     now: float,
     work_types: tuple[str, ...],
     scorecard: Mapping[str, float],
     source: str = "screen",
 ) -> EvaluationRow:
-    """Save one evaluation. EvaluationError says what is wrong, field by field."""
+    """Save one evaluation (a supervisor, team lead, trainer or manager records it).
+    EvaluationError says what is wrong, field by field."""
+    require(actor, "qa")
+    recorded_by = actor.user
     problems = evaluation_problems(score, max_score, criteria, scorecard, work_type, work_types)
     if not evaluator.strip():
         problems["evaluator"] = "who evaluated is required"
@@ -152,6 +157,15 @@ def record_evaluation(
                 source,
             ),
         )[0][0]
+        audit.record(
+            conn,
+            actor,
+            "qa.record",
+            "qa_evaluation",
+            new_id,
+            after=audit.row_dict(conn, "qa_evaluation", int(new_id)),
+            at=now,
+        )
         return get_evaluation(conn, int(new_id))  # type: ignore[return-value]
 
 
@@ -472,11 +486,14 @@ def import_qa(
     tz: str,
     work_types: tuple[str, ...],
     scorecard: Mapping[str, float],
-    recorded_by: str,
+    actor: Actor,
     now: float,
 ) -> QaImportResult:
     """Import a QA evaluations CSV (see the notes above); ImportError_ if any row is wrong,
-    and then nothing changes. Source = the file's name."""
+    and then nothing changes. Source = the file's name. A supervisor, team lead, trainer or
+    manager."""
+    require(actor, "qa")
+    recorded_by = actor.user
     path = Path(path)
     text = read_csv_text(path)
     with engine.connect() as conn:
@@ -555,7 +572,17 @@ def import_qa(
                 for r in new
             ],
         )
-    return QaImportResult(added=len(new), already=already)
+        result = QaImportResult(added=len(new), already=already)
+        audit.record(
+            conn,
+            actor,
+            "qa.import",
+            "qa_evaluation",
+            path.name,
+            after={"file": str(path), "added": result.added, "already": result.already},
+            at=now,
+        )
+    return result
 
 
 def _local_text(ts: float, tz: str) -> str:

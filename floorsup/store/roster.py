@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine
 
 from floorsup.domain.intervals import LAST_DAY
+from floorsup.store import audit
+from floorsup.store.access import Actor, NotAllowed, require
 from floorsup.store.engine import write_conn
 from floorsup.store.models import ROLES
 from floorsup.store.sql import execute, executemany, fetchall
@@ -202,12 +205,38 @@ def _login_clashes(conn: Connection, path: Path, rows: list[RosterRow]) -> list[
     ]
 
 
-def import_roster(engine: Engine, path: str | Path) -> RosterResult:
+_STAFF_AUDIT = (
+    "SELECT s.staff_id, s.name, t.name, s.role, s.hire_date, s.login, s.active FROM staff s "
+    "LEFT JOIN team t ON t.id = s.team_id"
+)
+
+
+def _staff_now(conn: Connection) -> dict[str, dict[str, object]]:
+    keys = ("name", "team", "role", "hire_date", "login", "active")
+    return {
+        str(r[0]): dict(zip(keys, (*r[1:6], bool(r[6])), strict=True))
+        for r in fetchall(conn, _STAFF_AUDIT)
+    }
+
+
+def import_roster(
+    engine: Engine, path: str | Path, *, actor: Actor, now: float | None = None
+) -> RosterResult:
+    """Import a roster CSV (see the module's notes): a manager, or anyone on a database
+    whose roster is still empty (the first import). `now` (None: the wall clock) dates the
+    audit entry, which keeps each person's row before and after where it changed."""
+    require(actor, "roster")
     path = Path(path)
     text = read_csv_text(path)
     rows = parse_roster(path, text)
     with_login = has_login_column(text)
     with write_conn(engine) as conn, conn.begin():
+        was = _staff_now(conn)
+        if actor.setup and was:
+            raise NotAllowed(
+                f"the roster is no longer empty (someone imported one just now); {actor.user} "
+                "is not on it: ask a manager"
+            )
         if with_login:
             clashes = _login_clashes(conn, path, rows)
             if clashes:
@@ -263,11 +292,34 @@ def import_roster(engine: Engine, path: str | Path) -> RosterResult:
             "ON CONFLICT (name) DO UPDATE SET staff_pk = excluded.staff_pk",
             acd,
         )
-    return RosterResult(added, updated, len(teams), len(acd))
+        result = RosterResult(added, updated, len(teams), len(acd))
+        after = _staff_now(conn)
+        changed = sorted(k for k in after if was.get(k) != after[k])
+        audit.record(
+            conn,
+            actor,
+            "roster.import",
+            "staff",
+            path.name,
+            before={k: was[k] for k in changed if k in was},
+            after={"file": str(path), "changed": {k: after[k] for k in changed}},
+            at=time.time() if now is None else now,
+        )
+    return result
 
 
-def set_queue_target(engine: Engine, name: str, seconds: int, fraction: float) -> None:
-    """A queue's service-level target: `fraction` of calls answered within `seconds`."""
+def set_queue_target(
+    engine: Engine,
+    name: str,
+    seconds: int,
+    fraction: float,
+    *,
+    actor: Actor,
+    now: float | None = None,
+) -> None:
+    """A queue's service-level target: `fraction` of calls answered within `seconds`. A
+    manager (or anyone while the roster is empty, setting up)."""
+    require(actor, "config")
     if not name.strip():
         raise ValueError("queue name is empty")
     if "\x00" in name:  # PostgreSQL text cannot hold one: refused alike on both
@@ -279,10 +331,21 @@ def set_queue_target(engine: Engine, name: str, seconds: int, fraction: float) -
             f"target fraction {fraction} is out of range: expected a fraction in (0, 1], e.g. 0.8"
         )
     with write_conn(engine) as conn, conn.begin():
+        before = audit.row_dict(conn, "queue", name.strip())
         execute(
             conn,
             "INSERT INTO queue (name, sl_target_seconds, sl_target_fraction) VALUES (?, ?, ?) "
             "ON CONFLICT (name) DO UPDATE SET sl_target_seconds = excluded.sl_target_seconds, "
             "sl_target_fraction = excluded.sl_target_fraction",
             (name.strip(), seconds, fraction),
+        )
+        audit.record(
+            conn,
+            actor,
+            "queue.target",
+            "queue",
+            name.strip(),
+            before=before,
+            after=audit.row_dict(conn, "queue", name.strip()),
+            at=time.time() if now is None else now,
         )

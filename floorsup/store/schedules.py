@@ -32,16 +32,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Engine
 
 from floorsup.domain.intervals import day_out_of_range
 from floorsup.domain.types import AgentState
+from floorsup.store import audit
+from floorsup.store.access import Actor, require
 from floorsup.store.engine import write_conn
 from floorsup.store.roster import ImportError_, csv_rows, read_csv_text
 from floorsup.store.sql import execute, executemany, fetchall
@@ -364,10 +368,14 @@ def import_schedule(
     engine: Engine,
     path: str | Path,
     *,
+    actor: Actor,
     tz: str,
     activities: Mapping[str, bool] | Iterable[str] = (),
+    now: float | None = None,
 ) -> ScheduleResult:
-    """Import a schedule CSV (see the module's notes); ImportError_ if any row is wrong."""
+    """Import a schedule CSV (see the module's notes); ImportError_ if any row is wrong.
+    A supervisor, team lead or manager; `now` (None: the wall clock) dates the audit entry."""
+    require(actor, "schedules")
     path = Path(path)
     text = read_csv_text(path)
     with engine.connect() as conn:
@@ -403,12 +411,22 @@ def import_schedule(
         if problems:
             raise ImportError_(str(path), _render(path, problems))
         removed = _replace_days(conn, days)
-    return ScheduleResult(
-        days=len(days),
-        staff=len({r.staff_id for r in rows}),
-        segments=len(rows),
-        removed=removed,
-    )
+        result = ScheduleResult(
+            days=len(days),
+            staff=len({r.staff_id for r in rows}),
+            segments=len(rows),
+            removed=removed,
+        )
+        audit.record(
+            conn,
+            actor,
+            "schedule.import",
+            "schedule_segment",
+            path.name,
+            after={"file": str(path), **asdict(result)},
+            at=time.time() if now is None else now,
+        )
+    return result
 
 
 def _span_text(start: float, end: float, tz: str) -> str:
@@ -435,14 +453,18 @@ def replace_day(
     shift_date: dt.date,
     segments: Sequence[tuple[float, float, str]],
     *,
+    actor: Actor,
     activities: Mapping[str, bool] | Iterable[str] = (),
     tz: str | None = None,
+    now: float | None = None,
 ) -> int:
     """Replace one person's planned day with `segments` (start, end UTC epoch, activity) in
     one transaction; an empty list clears the day. ValueError says what is wrong (times in
     `tz` when given, else UTC); nothing changes then. Returns how many segments the day held
     before. Checked as an import is: known activities (stored lower case), each segment
-    lasting, none overlapping another or a stored segment of another day, at most a day."""
+    lasting, none overlapping another or a stored segment of another day, at most a day.
+    A supervisor, team lead or manager; `now` (None: the wall clock) dates the audit entry."""
+    require(actor, "schedules")
     known = activity_names(activities)
     clean: list[tuple[float, float, str]] = []
     for n, seg in enumerate(segments, 1):
@@ -485,7 +507,31 @@ def replace_day(
                 f"segment {i + 1} ({clean[i][2]} from {_when(clean[i][0], tz)}) overlaps the "
                 f"stored shift of {d} ({act}): expected one activity at a time"
             )
-        return _replace_days(conn, {(pk, day): clean})
+        before = _day_segments(conn, pk, day)
+        removed = _replace_days(conn, {(pk, day): clean})
+        audit.record(
+            conn,
+            actor,
+            "schedule.edit_day",
+            "schedule_segment",
+            f"{staff_id} {day}",
+            before=before,
+            after=_day_segments(conn, pk, day),
+            at=time.time() if now is None else now,
+        )
+        return removed
+
+
+def _day_segments(conn: Connection, pk: int, day: str) -> list[list[Any]]:
+    return [
+        list(r)
+        for r in fetchall(
+            conn,
+            'SELECT start, "end", activity FROM schedule_segment WHERE staff_pk = ? '
+            "AND shift_date = ? ORDER BY start",
+            (pk, day),
+        )
+    ]
 
 
 def authorize_exception(
@@ -494,13 +540,16 @@ def authorize_exception(
     start: float,
     end: float,
     *,
-    by: str,
+    actor: Actor,
     why: str,
     now: float,
     tz: str | None = None,
 ) -> AuthorizationRow:
     """Record a supervisor's word that `staff_id` was allowed out of adherence in
-    [start, end). ValueError says what is wrong; nothing is written then."""
+    [start, end): a supervisor, team lead or manager. ValueError says what is wrong;
+    nothing is written then."""
+    require(actor, "exceptions")
+    by = actor.user
     if not (math.isfinite(start) and math.isfinite(end)):
         raise ValueError("start and end must be finite epoch seconds")
     if end <= start:
@@ -524,6 +573,15 @@ def authorize_exception(
             "authorized_at, reason) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (pk, row.start, row.end, row.authorized_by, row.authorized_at, row.reason),
         )[0][0]
+        audit.record(
+            conn,
+            actor,
+            "exception.authorise",
+            "adherence_authorization",
+            new_id,
+            after=audit.row_dict(conn, "adherence_authorization", int(new_id)),
+            at=now,
+        )
     return replace(row, id=int(new_id))
 
 

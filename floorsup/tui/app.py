@@ -15,6 +15,7 @@ from textual.events import Event, Key
 from floorsup.clock import Clock, ReplayClock, WallClock
 from floorsup.config import Settings
 from floorsup.domain.alerts import AlertLog
+from floorsup.store.access import Actor, NotAllowed, Right, require
 from floorsup.store.coaching import drafts_for
 from floorsup.store.queries import RosterEntry, roster
 from floorsup.tui.commands import FloorCommands
@@ -37,6 +38,7 @@ class FloorsupApp(App[None]):
         Binding("5", "show_career", "Career"),
         Binding("6", "show_alerts", "Alerts"),
         Binding("7", "show_intervals", "Intervals"),
+        Binding("8", "show_audit", "Audit log", show=False),
         Binding("e", "export", "Export"),
         Binding("ctrl+t", "replay", "Replay", key_display="^t"),
         Binding("left_square_bracket", "replay_step(-1)", "Back an interval", show=False),
@@ -53,16 +55,26 @@ class FloorsupApp(App[None]):
         "show_career",
         "show_alerts",
         "show_intervals",
+        "show_audit",
         "export",
         "replay",
         "replay_step",
     }
 
     def __init__(
-        self, settings: Settings, engine: Engine, clock: Clock, *, freeze_heap: bool = False
+        self,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        *,
+        actor: Actor,
+        freeze_heap: bool = False,
     ) -> None:
         super().__init__()
         self.settings = settings
+        # Who is at the keyboard (store/access.resolve, before the app starts): every write
+        # and every coaching-note read goes to the store with it, which checks their rights.
+        self.actor = actor
         self.engine = engine
         self.clock = clock
         # Where `]` past the present and "live" return to (an app started at a past instant
@@ -88,7 +100,7 @@ class FloorsupApp(App[None]):
         try:
             with self.engine.connect() as conn:
                 people = roster(conn)
-                drafts = drafts_for(conn, self.settings.user)
+                drafts = drafts_for(conn, self.actor.user)
         except Exception:  # the screens say what is wrong with the database
             return
         self.roster = people
@@ -209,6 +221,24 @@ class FloorsupApp(App[None]):
         self.action_show_floor()
         self.push_screen(IntervalsScreen())
 
+    def refused(self, right: Right) -> bool:
+        """Say so and return True when the user's role lacks `right` (before a form is
+        opened for nothing); the store checks the write itself again."""
+        try:
+            require(self.actor, right)
+        except NotAllowed as exc:
+            self.notify(str(exc), title="Not for your role", severity="warning", timeout=6)
+            return True
+        return False
+
+    def action_show_audit(self) -> None:
+        from floorsup.tui.screens.audit import AuditScreen
+
+        if isinstance(self.screen, AuditScreen) or self.refused("audit"):
+            return
+        self.action_show_floor()
+        self.push_screen(AuditScreen())
+
     def action_show_alerts(self) -> None:
         from floorsup.tui.screens.alerts import AlertLogScreen
 
@@ -298,6 +328,11 @@ class FloorsupApp(App[None]):
 
 
 def make_app(
-    settings: Settings, engine: Engine, clock: Clock | None = None, *, freeze_heap: bool = False
+    settings: Settings,
+    engine: Engine,
+    clock: Clock | None = None,
+    *,
+    actor: Actor,
+    freeze_heap: bool = False,
 ) -> FloorsupApp:
-    return FloorsupApp(settings, engine, clock or WallClock(), freeze_heap=freeze_heap)
+    return FloorsupApp(settings, engine, clock or WallClock(), actor=actor, freeze_heap=freeze_heap)

@@ -29,6 +29,7 @@ class FloorCommands(Provider):
             ("Floor: cycle the sort", "sort", "Time in state, state, name, team, calls today (s)"),
             ("Floor: filter the board", "filter", "Type to narrow the agent board (/)"),
             ("Coaching: write a note", "note", "Choose the agent, then write (n)"),
+            ("Audit log: every write, who and when", "audit", "Managers only (8)"),
         ]
 
     def _agents(self) -> list[AgentNow]:
@@ -50,6 +51,9 @@ class FloorCommands(Provider):
     def _run(self, action: str) -> None:
         if action == "note":
             self.app.open_note()  # type: ignore[attr-defined]
+            return
+        if action == "audit":
+            self.app.action_show_audit()  # type: ignore[attr-defined]
             return
         floor = self._floor()
         if floor is not None:

@@ -114,7 +114,7 @@ def screen_book(app: FloorsupApp, screen: Screen[Any]) -> Book | None:
     local_now = dt.datetime.fromtimestamp(app.clock.now(), ZoneInfo(app.settings.tz))
     about: tuple[tuple[str, Any], ...] = (
         ("Screen", name.replace("-", " ")),
-        ("Exported by", app.settings.user),
+        ("Exported by", app.actor.user),
         ("Time zone", app.settings.tz),
         ("Generated", local_now),
     )

@@ -17,6 +17,7 @@ from floorsup.demo import build_demo_day
 from floorsup.domain.intervals import day_bounds
 from floorsup.reports import CAREER_FIELDS, GROWTH_FIELDS, MENTORING_FIELDS
 from floorsup.store import career
+from floorsup.store.access import system
 from floorsup.store.engine import make_engine
 
 TZ = "America/New_York"
@@ -81,7 +82,9 @@ def test_career_csv_team_and_growth(db: Path, capsys: pytest.CaptureFixture[str]
 def test_brackets_in_reasons_print_as_typed(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     engine = make_engine(f"sqlite:///{db}")
     sid = json.loads(run(db, capsys, "career", "--format", "json")[1])["agents"][0]["staff_id"]
-    career.record_move(engine, sid, "Sales [/x]", "closed [/team] thing", "mo", 1.8e9)
+    career.record_move(
+        engine, sid, "Sales [/x]", "closed [/team] thing", actor=system("mo"), now=1.8e9
+    )
     engine.dispose()
     code, out, _ = run(db, capsys, "career", "--growth")
     assert code == 0 and "closed [/team] thing" in out and "Sales [/x]" in out

@@ -15,11 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from floorsup import cli
+from floorsup import cli, config
 from floorsup.cli import main
 from floorsup.config import DEFAULT_NOTE_CATEGORIES
 from floorsup.domain.coaching import NoteInput
 from floorsup.store import coaching
+from floorsup.store.access import system
 from floorsup.store.engine import make_engine
 
 NY = "America/New_York"
@@ -57,7 +58,7 @@ def settled(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """A fixed clock, no user config file, and a known user name."""
     monkeypatch.setattr(cli, "_now", lambda: NOW)
     monkeypatch.setenv("FLOORSUP_CONFIG", str(tmp_path / "no-config.toml"))
-    monkeypatch.setenv("FLOORSUP_USER", "lead.sam")
+    monkeypatch.setattr(config, "current_user", lambda: "lead.sam")
     for name in ("FLOORSUP_WORK_TYPES", "FLOORSUP_NOTE_CATEGORIES", "FLOORSUP_DB"):
         monkeypatch.delenv(name, raising=False)
 
@@ -184,7 +185,7 @@ def noted(rostered: Path) -> Iterator[Path]:
         row = coaching.add_note(
             engine,
             note,
-            author=author,
+            actor=system(author),
             now=local(at),
             snapshot=None,
             categories=DEFAULT_NOTE_CATEGORIES,
@@ -207,7 +208,7 @@ def noted(rostered: Path) -> Iterator[Path]:
         engine,
         first,
         NoteInput("E1", "adherence", LONG_NOTE, LONG_ACTIONS, day("2026-11-23"), True),
-        editor="sam",
+        actor=system("sam"),
         now=local("2026-11-17 09:00"),
         expected_revision=1,
         categories=DEFAULT_NOTE_CATEGORIES,
@@ -216,7 +217,7 @@ def noted(rostered: Path) -> Iterator[Path]:
     done = add(
         "E1", "quality", "Script check", "kim", "2026-11-20 12:00", follow_up=day("2026-11-21")
     )
-    coaching.close_follow_up(engine, done, by="kim", now=local("2026-11-21 10:00"))
+    coaching.close_follow_up(engine, done, actor=system("kim"), now=local("2026-11-21 10:00"))
     # 22:00 in New York is 03:00 the next day in UTC: it belongs to the 22nd here
     add("E2", "recognition", "Great save on an angry caller", "kim", "2026-11-22 22:00")
     add("E2", "handle time", "Wrap time", "kim", "2026-11-23 09:00", follow_up=day("2026-11-30"))

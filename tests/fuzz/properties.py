@@ -58,6 +58,7 @@ from floorsup.ingest.queue_log import (
     split_lines,
 )
 from floorsup.staffing import StaffingArgs, StaffingArgsError, compute
+from floorsup.store.access import system
 from floorsup.store.engine import make_engine, upgrade
 from floorsup.store.models import ROLES
 from floorsup.store.qa import import_qa
@@ -411,9 +412,9 @@ class Workspace:
                 upgrade(eng)
                 for name, body in (("r.csv", ROSTER), ("s.csv", SCHEDULE), ("q.csv", QA)):
                     (self.root / name).write_text(body, encoding="utf-8")
-                import_roster(eng, self.root / "r.csv")
-                import_schedule(eng, self.root / "s.csv", tz="Europe/London")
-                import_qa(eng, self.root / "q.csv", recorded_by="seed", **QA_ARGS)
+                import_roster(eng, self.root / "r.csv", actor=system())
+                import_schedule(eng, self.root / "s.csv", tz="Europe/London", actor=system())
+                import_qa(eng, self.root / "q.csv", actor=system("seed"), **QA_ARGS)
             finally:
                 eng.dispose()
             with sqlite3.connect(path) as conn:  # everything in the main file, none in the WAL
@@ -590,14 +591,16 @@ def _import_property(
 def check_roster_import(ws: Workspace, file: CsvFile) -> None:
     """import_roster: done, or ImportError_ naming file:line for each problem and the
     database row for row as it was."""
-    _import_property(ws, file, "roster.csv", import_roster)
+    _import_property(
+        ws, file, "roster.csv", lambda engine, path: import_roster(engine, path, actor=system())
+    )
 
 
 def check_schedule_import(ws: Workspace, file: CsvFile, tz: str) -> None:
     """import_schedule: the same, in any zone (gaps, folds, half-hour changes)."""
 
     def run(engine: Engine, path: Path) -> object:
-        return import_schedule(engine, path, tz=tz, activities={"nap": False})
+        return import_schedule(engine, path, tz=tz, activities={"nap": False}, actor=system())
 
     _import_property(ws, file, "schedule.csv", run)
 
@@ -607,7 +610,7 @@ def check_qa_import(ws: Workspace, file: CsvFile, tz: str) -> None:
 
     def run(engine: Engine, path: Path) -> object:
         args = {**QA_ARGS, "tz": tz}
-        result = import_qa(engine, path, recorded_by="fuzz", **args)
+        result = import_qa(engine, path, actor=system("fuzz"), **args)
         with engine.connect() as conn:
             for (at,) in fetchall(conn, "SELECT evaluated_at FROM qa_evaluation"):
                 assert math.isfinite(at) and MIN_TS <= at <= NOW
@@ -849,7 +852,7 @@ def check_settings(ws: Workspace, toml_text: str, env: dict[str, str]) -> None:
     ws.root.mkdir(parents=True, exist_ok=True)
     path = ws.root / "floorsup.toml"
     path.write_text(toml_text, encoding="utf-8")
-    env = {"FLOORSUP_TZ": "UTC", "FLOORSUP_USER": "fuzz", **env}
+    env = {"FLOORSUP_TZ": "UTC", **env}
     try:
         s = load_settings(env=env, config_file=path)
     except ConfigError as exc:

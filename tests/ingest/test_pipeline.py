@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from floorsup.ingest.follow import ingest_file
 from floorsup.ingest.queue_log import FormatError
+from floorsup.store.access import system
 from floorsup.store.roster import ImportError_, import_roster
 from floorsup.store.sql import fetchall
 
@@ -343,7 +344,7 @@ def test_roster_first_maps_two_acd_names_to_one_agent(
 ) -> None:
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER)
-    res = import_roster(engine, roster)
+    res = import_roster(engine, roster, actor=system())
     assert (res.added, res.updated, res.acd_names) == (3, 0, 3)
     lines = [
         f"{T}|MANAGER|500|SIP/1000|ADDMEMBER|",
@@ -386,7 +387,7 @@ def test_roster_with_bad_rows_is_rejected_with_line_numbers_and_changes_nothing(
 ) -> None:
     good = tmp_path / "roster.csv"
     good.write_text(ROSTER)
-    import_roster(engine, good)
+    import_roster(engine, good, actor=system())
     tables = ("staff", "team", "acd_agent")
     before = {t: q(engine, f"SELECT * FROM {t} ORDER BY 1") for t in tables}
     bad = tmp_path / "bad.csv"
@@ -402,7 +403,7 @@ def test_roster_with_bad_rows_is_rejected_with_line_numbers_and_changes_nothing(
         "E303,Eve Example,Blue,agent,,\n"  # 9: fine
     )
     with pytest.raises(ImportError_) as info:
-        import_roster(engine, bad)
+        import_roster(engine, bad, actor=system())
     problems = info.value.problems
     where = [p.split(": ", 1)[0] for p in problems]
     assert where == [f"{bad}:{n}" for n in (3, 4, 4, 4, 5, 6, 7)]
@@ -431,7 +432,7 @@ def test_roster_file_level_problems(
     path = tmp_path / "roster.csv"
     path.write_bytes(content)
     with pytest.raises(ImportError_, match=problem):
-        import_roster(engine, path)
+        import_roster(engine, path, actor=system())
     assert q(engine, "SELECT count(*) FROM staff") == [(0,)]
 
 
@@ -448,10 +449,10 @@ def test_roster_login_column_sets_logins_and_its_absence_keeps_them(
         "E101,Ben Example,Blue,agent,,PJSIP/2002,ben\n"
         "E200,Cara Example,,supervisor,2019-01-15,,\n"  # empty: no login
     )
-    import_roster(engine, path)
+    import_roster(engine, path, actor=system())
     logins = "SELECT staff_id, login FROM staff ORDER BY staff_id"
     assert q(engine, logins) == [("E100", "ana"), ("E101", "ben"), ("E200", None)]
-    import_roster(engine, _plain(tmp_path))  # no login column: logins stay
+    import_roster(engine, _plain(tmp_path), actor=system())  # no login column: logins stay
     assert q(engine, logins) == [("E100", "ana"), ("E101", "ben"), ("E200", None)]
     # logins may move between people in one file; an empty cell clears one
     path.write_text(
@@ -460,7 +461,7 @@ def test_roster_login_column_sets_logins_and_its_absence_keeps_them(
         "E101,Ben Example,Blue,agent,,PJSIP/2002,ana\n"
         "E200,Cara Example,,supervisor,2019-01-15,,\n"
     )
-    import_roster(engine, path)
+    import_roster(engine, path, actor=system())
     assert q(engine, logins) == [("E100", "ben"), ("E101", "ana"), ("E200", None)]
 
 
@@ -473,7 +474,7 @@ def _plain(tmp_path: Path) -> Path:
 def test_roster_login_used_twice_is_rejected_with_line_numbers(
     engine: Engine, tmp_path: Path
 ) -> None:
-    import_roster(engine, _plain(tmp_path))
+    import_roster(engine, _plain(tmp_path), actor=system())
     before = q(engine, "SELECT * FROM staff ORDER BY 1")
     bad = tmp_path / "bad.csv"
     bad.write_text(
@@ -483,7 +484,7 @@ def test_roster_login_used_twice_is_rejected_with_line_numbers(
         "E200,Cara Example,,supervisor,2019-01-15,,ANA\n"  # 4: line 2's, in another case
     )
     with pytest.raises(ImportError_) as info:
-        import_roster(engine, bad)
+        import_roster(engine, bad, actor=system())
     assert info.value.problems == [f"{bad}:4: login 'ANA' is already used on line 2"]
     assert q(engine, "SELECT * FROM staff ORDER BY 1") == before
 
@@ -496,7 +497,7 @@ def test_roster_login_held_by_someone_not_in_the_file_is_rejected(
         "staff_id,name,team,role,hire_date,acd_agent,login\n"
         "E100,Ana Example,Blue,agent,2021-04-01,SIP/1000,ana\n"
     )
-    import_roster(engine, first)
+    import_roster(engine, first, actor=system())
     tables = ("staff", "team", "acd_agent")
     before = {t: q(engine, f"SELECT * FROM {t} ORDER BY 1") for t in tables}
     second = tmp_path / "second.csv"
@@ -505,7 +506,7 @@ def test_roster_login_held_by_someone_not_in_the_file_is_rejected(
         "E300,Dan Example,Green,agent,,PJSIP/2003,Ana\n"
     )
     with pytest.raises(ImportError_) as info:
-        import_roster(engine, second)
+        import_roster(engine, second, actor=system())
     assert info.value.problems == [
         f"{second}:2: login 'Ana' already belongs to E100, who is not in this file"
     ]
@@ -541,5 +542,5 @@ def test_roster_hostile_cells_are_problems_with_their_line(
     path = tmp_path / "roster.csv"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ImportError_, match=problem):
-        import_roster(engine, path)
+        import_roster(engine, path, actor=system())
     assert q(engine, "SELECT count(*) FROM staff") == [(0,)]

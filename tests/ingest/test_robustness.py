@@ -16,6 +16,7 @@ from floorsup.floor import build_floor
 from floorsup.ingest import pipeline as pipeline_mod
 from floorsup.ingest.follow import QueueLogFeed
 from floorsup.ingest.pipeline import IngestConflict
+from floorsup.store.access import system
 from floorsup.store.roster import import_roster
 from floorsup.store.sql import fetchall
 
@@ -125,7 +126,7 @@ def test_a_roster_imported_while_following_folds_the_names(engine: Engine, tmp_p
             "staff_id,name,team,role,hire_date,acd_agent\nE1,Ann Example,Team A,agent,2025-01-01,SIP/100;Agent 100\n",
             encoding="utf-8",
         )
-        import_roster(engine, roster)
+        import_roster(engine, roster, actor=system())
         feed.pipeline._alias_checked = float("-inf")  # as if a few seconds had passed
         write(path, [f"{T + 60}|NONE|NONE|Agent 100|PAUSEALL|Lunch"])
         feed.run()

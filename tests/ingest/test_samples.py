@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from floorsup.ingest.follow import ingest_file
+from floorsup.store.access import system
 from floorsup.store.roster import import_roster
 from floorsup.store.sql import fetchall
 
@@ -85,7 +86,7 @@ def test_issabel_with_a_roster_is_one_agent_logging_in_and_out(
     roster.write_text(
         "staff_id,name,team,role,hire_date,acd_agent\nE1,Test Person,Desk,agent,,SIP/1000;Agent 1\n"
     )
-    import_roster(engine, roster)
+    import_roster(engine, roster, actor=system())
     ingest_file(engine, path, tz="UTC")
     spans = timeline(engine)
     assert {r[0] for r in spans} == {"SIP/1000"}

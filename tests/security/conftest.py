@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from floorsup.config import DEFAULT_NOTE_CATEGORIES
 from floorsup.domain.coaching import NoteInput
+from floorsup.store.access import system
 from floorsup.store.coaching import add_note
 from floorsup.store.roster import import_roster
 
@@ -20,7 +21,7 @@ T0 = 1_795_000_000.0  # 2026-11-18
 
 def fill(engine: Engine, tmp_path: Path) -> None:
     (tmp_path / "roster.csv").write_text(roster_csv(), encoding="utf-8")
-    import_roster(engine, tmp_path / "roster.csv")
+    import_roster(engine, tmp_path / "roster.csv", actor=system())
     k = 0
     for h in HOSTILE:
         body = corpus_text(h)
@@ -31,7 +32,7 @@ def fill(engine: Engine, tmp_path: Path) -> None:
         add_note(
             engine,
             NoteInput(staff_id=staff, category="other", body=body, actions=f"do {k}"),
-            author="sam" if k % 3 else h.strip() or "sam",
+            actor=system("sam" if k % 3 else h.strip() or "sam"),
             now=T0 + k,
             snapshot=None,
             categories=DEFAULT_NOTE_CATEGORIES,
@@ -40,7 +41,7 @@ def fill(engine: Engine, tmp_path: Path) -> None:
         add_note(
             engine,
             NoteInput(staff_id=sid, category="quality", body="plain wrap time talk"),
-            author="lee",
+            actor=system("lee"),
             now=T0 + 1000 + i,
             snapshot=None,
             categories=DEFAULT_NOTE_CATEGORIES,

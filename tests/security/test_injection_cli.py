@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from floorsup import cli
+from floorsup import cli, config
 from floorsup.cli import main
 from floorsup.store.engine import make_engine
 from floorsup.store.sql import fetchall
@@ -29,7 +29,7 @@ NOW = T0 + 3600
 def settled(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(cli, "_now", lambda: NOW)
     monkeypatch.setenv("FLOORSUP_CONFIG", str(tmp_path / "no-config.toml"))
-    monkeypatch.setenv("FLOORSUP_USER", "lead.sam")
+    monkeypatch.setattr(config, "current_user", lambda: "lead.sam")
     monkeypatch.delenv("FLOORSUP_DB", raising=False)
 
 
@@ -128,7 +128,11 @@ def test_queue_names_are_stored_literally(db: str, capsys: pytest.CaptureFixture
     assert after["objects"] == before["objects"]
     counts = dict(after["counts"])  # type: ignore[call-overload]
     assert counts.pop("queue") == before["counts"]["queue"] + stored  # type: ignore[index]
-    assert counts == {k: v for k, v in before["counts"].items() if k != "queue"}  # type: ignore[attr-defined]
+    # each target set is one audit entry, with the name as given (stripped)
+    assert counts.pop("audit_log") == before["counts"]["audit_log"] + stored  # type: ignore[index]
+    assert counts == {  # type: ignore[attr-defined]
+        k: v for k, v in before["counts"].items() if k not in ("queue", "audit_log")
+    }
 
 
 def test_imported_values_are_stored_literally(

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from floorsup.domain.coaching import parse_note_filter
 from floorsup.store import coaching as c
 from floorsup.store import mentoring, queries, schedules
-from floorsup.store.access import actor
+from floorsup.store.access import actor, system
 from floorsup.store.career import stage_for, steps_since_risk
 from floorsup.store.qa import agent_evaluations
 
@@ -32,9 +32,11 @@ def _text_of(n: c.NoteRow) -> str:
 def test_note_text_search_is_a_literal_match(hostile_engine: Engine) -> None:
     before = db_state(hostile_engine)
     with hostile_engine.connect() as conn:
-        every = c.find_notes(conn, ALL)
+        every = c.find_notes(conn, ALL, who=system())
         for h in HOSTILE:
-            got = {n.id for n in c.find_notes(conn, c.NoteQuery(text=h, limit=10_000))}
+            got = {
+                n.id for n in c.find_notes(conn, c.NoteQuery(text=h, limit=10_000), who=system())
+            }
             words = _words(h)
             if not h.strip():
                 assert got == {n.id for n in every}, repr(h[:40])
@@ -63,9 +65,11 @@ def test_agent_filter_is_a_literal_match(hostile_engine: Engine) -> None:
     names = [(sid, name) for sid, name, *_ in ROSTER_ROWS]
     extra = [sid for sid, _ in names] + [name for _, name in names] + ["ärnold", "O'B"]
     with hostile_engine.connect() as conn:
-        every = c.find_notes(conn, ALL)
+        every = c.find_notes(conn, ALL, who=system())
         for h in (*HOSTILE, *extra):
-            got = {n.id for n in c.find_notes(conn, c.NoteQuery(agent=h, limit=10_000))}
+            got = {
+                n.id for n in c.find_notes(conn, c.NoteQuery(agent=h, limit=10_000), who=system())
+            }
             want = {
                 n.id for n in every if not h or n.staff_id == h or h.casefold() in n.name.casefold()
             }
@@ -77,11 +81,11 @@ def test_agent_filter_is_a_literal_match(hostile_engine: Engine) -> None:
 def test_exact_filters_are_literal(hostile_engine: Engine, field: str) -> None:
     before = db_state(hostile_engine)
     with hostile_engine.connect() as conn:
-        every = c.find_notes(conn, ALL)
+        every = c.find_notes(conn, ALL, who=system())
         values = {getattr(n, field) or "" for n in every}
         for h in (*HOSTILE, *sorted(values)):
             q = c.NoteQuery(limit=10_000, **{field: h})
-            got = {n.id for n in c.find_notes(conn, q)}
+            got = {n.id for n in c.find_notes(conn, q, who=system())}
             if not h:
                 assert got == {n.id for n in every}
             elif field == "team" or h.isascii():
@@ -93,7 +97,9 @@ def test_exact_filters_are_literal(hostile_engine: Engine, field: str) -> None:
                 same = {n.id for n in every if getattr(n, field) == h}
                 near = {n.id for n in every if (getattr(n, field) or "").casefold() == h.casefold()}
                 assert same <= got <= near, f"{field} {h[:40]!r}: {sorted(got)}"
-            due = c.follow_ups(conn, dt.date(2030, 1, 1), team=h or None, upcoming=True)
+            due = c.follow_ups(
+                conn, dt.date(2030, 1, 1), team=h or None, upcoming=True, who=system()
+            )
             assert all((n.team or "").casefold() == h.casefold() for n in due) or not h
     assert db_state(hostile_engine) == before
 
@@ -115,6 +121,7 @@ def test_the_notes_filter_line_end_to_end(hostile_engine: Engine) -> None:
                         author=fields.get("author"),
                         text=words,
                     ),
+                    who=system(),
                 )
     assert db_state(hostile_engine) == before
 
@@ -132,11 +139,11 @@ def test_lookups_by_name_or_id(hostile_engine: Engine) -> None:
             assert queries.who(conn, agent=h) is None
             a = actor(conn, h)
             assert a.staff_id == (h.strip() if h.strip() in on_roster else None)
-            assert len(c.agent_notes(conn, h)) == (2 if name else 0) or name
-            assert c.note_count(conn, h) >= (1 if name else 0)
+            assert len(c.agent_notes(conn, h, who=system())) == (2 if name else 0) or name
+            assert c.note_count(conn, h, who=system()) >= (1 if name else 0)
             if name is None:
-                assert c.note_count(conn, h) == 0
-                assert c.follow_ups(conn, dt.date(2030, 1, 1), staff_id=h) == []
+                assert c.note_count(conn, h, who=system()) == 0
+                assert c.follow_ups(conn, dt.date(2030, 1, 1), staff_id=h, who=system()) == []
             assert c.load_draft(conn, h) is None
             assert c.drafts_for(conn, h) == []
             assert mentoring.history(conn, h) == []
@@ -161,7 +168,7 @@ def test_a_note_for_a_hostile_id_is_refused_with_the_field(hostile_engine: Engin
             c.add_note(
                 hostile_engine,
                 NoteInput(staff_id=h, category="other", body="x"),
-                author="sam",
+                actor=system("sam"),
                 now=1.0,
                 snapshot=None,
                 categories=DEFAULT_NOTE_CATEGORIES,

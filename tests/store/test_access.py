@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from floorsup.store.access import Actor, actor
+from floorsup.store.access import Actor, actor, system
 from floorsup.store.roster import import_roster
 from floorsup.store.sql import execute
 
@@ -25,7 +25,7 @@ Z1,Zoë Old,Team Two,agent,2020-01-01,,ZOË
 @pytest.fixture
 def db(engine: Engine, tmp_path: Path) -> Engine:
     (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
-    import_roster(engine, tmp_path / "r.csv")
+    import_roster(engine, tmp_path / "r.csv", actor=system())
     return engine
 
 
@@ -47,7 +47,7 @@ def db(engine: Engine, tmp_path: Path) -> Engine:
 def test_actor(db: Engine, user: str, expected: tuple[str | None, ...]) -> None:
     with db.connect() as conn:
         who = actor(conn, user)
-    assert who == Actor(user, *expected)
+    assert (who.user, who.staff_id, who.name, who.role) == (user, *expected)
     assert who.known == (expected[0] is not None)
 
 

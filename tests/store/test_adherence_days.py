@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from floorsup.adherence import build_adherence
 from floorsup.config import Settings
 from floorsup.store import adherence_days as ad
+from floorsup.store.access import system
 from floorsup.store.roster import import_roster
 from floorsup.store.schedules import authorize_exception, replace_day
 from floorsup.store.sql import execute, executemany, fetchall
@@ -53,18 +54,27 @@ def db(engine: Engine, tmp_path: Path) -> Engine:
     * S1 has no schedule; X1 (no longer active) has one, which does not count.
     """
     (tmp_path / "r.csv").write_text(ROSTER)
-    import_roster(engine, tmp_path / "r.csv")
-    replace_day(engine, "E1", D, [(at(D, "09:00"), at(D, "12:00"), "open")])
+    import_roster(engine, tmp_path / "r.csv", actor=system())
+    replace_day(engine, "E1", D, [(at(D, "09:00"), at(D, "12:00"), "open")], actor=system())
     replace_day(
         engine,
         "E2",
         D,
         [(at(D, "09:00"), at(D, "10:00"), "open"), (at(D, "10:00"), at(D, "10:15"), "break")],
+        actor=system(),
     )
-    replace_day(engine, "E3", D, [(at(D, "13:00"), at(D, "14:00"), "open")])
-    replace_day(engine, "X1", D + 3 * DAY, [(at(D, "09:00"), at(D, "10:00"), "open")])
+    replace_day(engine, "E3", D, [(at(D, "13:00"), at(D, "14:00"), "open")], actor=system())
+    replace_day(
+        engine, "X1", D + 3 * DAY, [(at(D, "09:00"), at(D, "10:00"), "open")], actor=system()
+    )
     authorize_exception(
-        engine, "E1", at(D, "09:00"), at(D, "09:05"), by="cy", why="system login", now=NOW
+        engine,
+        "E1",
+        at(D, "09:00"),
+        at(D, "09:05"),
+        actor=system("cy"),
+        why="system login",
+        now=NOW,
     )
     with engine.begin() as conn:
         execute(conn, "UPDATE staff SET active = ? WHERE staff_id = 'X1'", (False,))
@@ -101,7 +111,9 @@ def stored(engine: Engine) -> list[tuple[Any, ...]]:
 
 def test_ensure_days_computes_the_closed_day_once(db: Engine) -> None:
     # today (D + 1) has schedule too, but is not closed: never stored
-    replace_day(db, "E1", D + DAY, [(at(D + DAY, "09:00"), at(D + DAY, "12:00"), "open")])
+    replace_day(
+        db, "E1", D + DAY, [(at(D + DAY, "09:00"), at(D + DAY, "12:00"), "open")], actor=system()
+    )
     assert ad.ensure_days(db, SETTINGS, D - DAY, D + DAY, NOW) == [D]
     assert stored(db) == [
         ("E1", D.isoformat(), 10800.0, 10500.0, NOW),
@@ -147,7 +159,9 @@ def test_nothing_to_do_for_today_or_the_future(db: Engine) -> None:
 
 def test_a_night_shift_counts_on_each_day_it_covers(db: Engine) -> None:
     night = D + 5 * DAY
-    replace_day(db, "E3", night, [(at(night, "22:00"), at(night + DAY, "02:00"), "open")])
+    replace_day(
+        db, "E3", night, [(at(night, "22:00"), at(night + DAY, "02:00"), "open")], actor=system()
+    )
     with db.connect() as conn:
         # dated `night` only; with the zone, the morning after is a day with schedule too
         assert ad.missing_days(conn, night, night + DAY) == [night]

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from floorsup.store import qa, queries, schedules
+from floorsup.store.access import system
 from floorsup.store.roster import import_roster
 from floorsup.store.sql import execute
 
@@ -27,17 +28,25 @@ H = 3600.0
 @pytest.fixture
 def db(engine: Engine, tmp_path: Path) -> Engine:
     (tmp_path / "r.csv").write_text(ROSTER)
-    import_roster(engine, tmp_path / "r.csv")
+    import_roster(engine, tmp_path / "r.csv", actor=system())
     return engine
 
 
 def test_working_intervals_clip_and_skip_days_off(db: Engine) -> None:
     schedules.replace_day(
-        db, "E1", D, [(T + 8 * H, T + 12 * H, "open"), (T + 12 * H, T + 13 * H, "lunch")]
+        db,
+        "E1",
+        D,
+        [(T + 8 * H, T + 12 * H, "open"), (T + 12 * H, T + 13 * H, "lunch")],
+        actor=system(),
     )
-    schedules.replace_day(db, "E2", D, [(T + 9 * H, T + 17 * H, "off")])
+    schedules.replace_day(db, "E2", D, [(T + 9 * H, T + 17 * H, "off")], actor=system())
     schedules.replace_day(
-        db, "E1", D + dt.timedelta(days=20), [(T + 20 * 24 * H, T + 20 * 24 * H + H, "open")]
+        db,
+        "E1",
+        D + dt.timedelta(days=20),
+        [(T + 20 * 24 * H, T + 20 * 24 * H + H, "open")],
+        actor=system(),
     )
     with db.connect() as conn:
         got = schedules.working_intervals(conn, T + 10 * H, T + 14 * 24 * H)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from floorsup.config import DEFAULT_NOTE_CATEGORIES as CATS
 from floorsup.domain.coaching import NoteInput, NoteSnapshot
 from floorsup.store import coaching as c
+from floorsup.store.access import system
 from floorsup.store.roster import import_roster
 from floorsup.store.sql import fetchall
 
@@ -27,7 +28,7 @@ T0 = 1_795_000_000.0
 def engine(engine_factory: Callable[[str], Engine], tmp_path: Path) -> Engine:
     e = engine_factory("c.db")
     (tmp_path / "r.csv").write_text(ROSTER)
-    import_roster(e, tmp_path / "r.csv")
+    import_roster(e, tmp_path / "r.csv", actor=system())
     return e
 
 
@@ -42,7 +43,7 @@ def test_add_keeps_author_team_and_snapshot(engine: Engine) -> None:
     row = c.add_note(
         engine,
         note(actions="Close tickets in call"),
-        author="sam",
+        actor=system("sam"),
         now=T0,
         snapshot=snap,
         categories=CATS,
@@ -64,7 +65,7 @@ def test_add_keeps_author_team_and_snapshot(engine: Engine) -> None:
 )
 def test_bad_notes_are_refused_with_the_field(engine: Engine, bad: NoteInput, field: str) -> None:
     with pytest.raises(c.NoteError) as err:
-        c.add_note(engine, bad, author="sam", now=T0, snapshot=None, categories=CATS)
+        c.add_note(engine, bad, actor=system("sam"), now=T0, snapshot=None, categories=CATS)
     assert field in err.value.problems
     with engine.connect() as conn:
         assert fetchall(conn, "SELECT count(*) FROM coaching_note")[0][0] == 0
@@ -72,13 +73,13 @@ def test_bad_notes_are_refused_with_the_field(engine: Engine, bad: NoteInput, fi
 
 def test_edit_keeps_the_earlier_text_as_a_revision(engine: Engine) -> None:
     first = c.add_note(
-        engine, note(body="First take"), author="sam", now=T0, snapshot=None, categories=CATS
+        engine, note(body="First take"), actor=system("sam"), now=T0, snapshot=None, categories=CATS
     )
     second = c.edit_note(
         engine,
         first.id,
         note(body="Second take", follow_up=dt.date(2026, 12, 1)),
-        editor="kim",
+        actor=system("kim"),
         now=T0 + 60,
         expected_revision=1,
         categories=CATS,
@@ -90,7 +91,7 @@ def test_edit_keeps_the_earlier_text_as_a_revision(engine: Engine) -> None:
         "sam",
     )
     with engine.connect() as conn:
-        revs = c.note_revisions(conn, first.id)
+        revs = c.note_revisions(conn, first.id, who=system())
     assert [(r.revision, r.body, r.written_by, r.written_at) for r in revs] == [
         (1, "First take", "sam", T0)
     ]
@@ -99,7 +100,7 @@ def test_edit_keeps_the_earlier_text_as_a_revision(engine: Engine) -> None:
         engine,
         first.id,
         note(body="Second take", follow_up=dt.date(2026, 12, 1)),
-        editor="kim",
+        actor=system("kim"),
         now=T0 + 90,
         expected_revision=2,
         categories=CATS,
@@ -108,12 +109,12 @@ def test_edit_keeps_the_earlier_text_as_a_revision(engine: Engine) -> None:
 
 
 def test_an_edit_over_someone_elses_is_refused(engine: Engine) -> None:
-    n = c.add_note(engine, note(), author="sam", now=T0, snapshot=None, categories=CATS)
+    n = c.add_note(engine, note(), actor=system("sam"), now=T0, snapshot=None, categories=CATS)
     c.edit_note(
         engine,
         n.id,
         note(body="kim's words"),
-        editor="kim",
+        actor=system("kim"),
         now=T0 + 1,
         expected_revision=1,
         categories=CATS,
@@ -123,20 +124,20 @@ def test_an_edit_over_someone_elses_is_refused(engine: Engine) -> None:
             engine,
             n.id,
             note(body="sam's words"),
-            editor="sam",
+            actor=system("sam"),
             now=T0 + 2,
             expected_revision=1,
             categories=CATS,
         )
     with engine.connect() as conn:
-        assert c.get_note(conn, n.id).body == "kim's words"  # type: ignore[union-attr]
+        assert c.get_note(conn, n.id, who=system()).body == "kim's words"  # type: ignore[union-attr]
 
 
 def test_full_text_search_and_filters(engine: Engine) -> None:
     c.add_note(
         engine,
         note(body="Great empathy with an upset caller", category="recognition"),
-        author="sam",
+        actor=system("sam"),
         now=T0,
         snapshot=None,
         categories=CATS,
@@ -144,7 +145,7 @@ def test_full_text_search_and_filters(engine: Engine) -> None:
     c.add_note(
         engine,
         note("E2", body="Wrap-up running long after transfers"),
-        author="kim",
+        actor=system("kim"),
         now=T0 + 86400,
         snapshot=None,
         categories=CATS,
@@ -152,7 +153,7 @@ def test_full_text_search_and_filters(engine: Engine) -> None:
     c.add_note(
         engine,
         note("E2", body="Late back from lunch", category="adherence"),
-        author="sam",
+        actor=system("sam"),
         now=T0 + 2 * 86400,
         snapshot=None,
         categories=CATS,
@@ -160,7 +161,7 @@ def test_full_text_search_and_filters(engine: Engine) -> None:
     with engine.connect() as conn:
 
         def find(**kw: object) -> list[str]:
-            return [n.body for n in c.find_notes(conn, c.NoteQuery(**kw))]  # type: ignore[arg-type]
+            return [n.body for n in c.find_notes(conn, c.NoteQuery(**kw), who=system())]  # type: ignore[arg-type]
 
         assert find(text="empath") == ["Great empathy with an upset caller"]  # prefix, while typing
         assert find(text="upset EMPATHY") == ["Great empathy with an upset caller"]
@@ -176,19 +177,21 @@ def test_full_text_search_and_filters(engine: Engine) -> None:
             "Wrap-up running long after transfers"
         ]
     # Search follows edits.
-    first = c.find_notes(engine.connect(), c.NoteQuery(text="empathy"))[0]
+    first = c.find_notes(engine.connect(), c.NoteQuery(text="empathy"), who=system())[0]
     c.edit_note(
         engine,
         first.id,
         note(body="Calm with a caller", category="recognition"),
-        editor="sam",
+        actor=system("sam"),
         now=T0 + 5,
         expected_revision=1,
         categories=CATS,
     )
     with engine.connect() as conn:
-        assert c.find_notes(conn, c.NoteQuery(text="empathy")) == []
-        assert [n.id for n in c.find_notes(conn, c.NoteQuery(text="calm"))] == [first.id]
+        assert c.find_notes(conn, c.NoteQuery(text="empathy"), who=system()) == []
+        assert [n.id for n in c.find_notes(conn, c.NoteQuery(text="calm"), who=system())] == [
+            first.id
+        ]
 
 
 def test_follow_ups_due_and_overdue(engine: Engine) -> None:
@@ -197,35 +200,42 @@ def test_follow_ups_due_and_overdue(engine: Engine) -> None:
         c.add_note(
             engine,
             note(body=f"n{i}", follow_up=day),
-            author="sam",
+            actor=system("sam"),
             now=T0 + i,
             snapshot=None,
             categories=CATS,
         )
     with engine.connect() as conn:
-        due = c.follow_ups(conn, today)
+        due = c.follow_ups(conn, today, who=system())
         assert [n.body for n in due] == ["n0", "n1"]
-        assert [n.body for n in c.follow_ups(conn, today, upcoming=True)] == ["n0", "n1", "n2"]
-    c.close_follow_up(engine, due[0].id, by="sam", now=T0 + 10)
+        assert [n.body for n in c.follow_ups(conn, today, upcoming=True, who=system())] == [
+            "n0",
+            "n1",
+            "n2",
+        ]
+    c.close_follow_up(engine, due[0].id, actor=system("sam"), now=T0 + 10)
     with engine.connect() as conn:
-        assert [n.body for n in c.follow_ups(conn, today)] == ["n1"]
-        done = c.get_note(conn, due[0].id)
+        assert [n.body for n in c.follow_ups(conn, today, who=system())] == ["n1"]
+        done = c.get_note(conn, due[0].id, who=system())
     assert done is not None and done.follow_up_done_by == "sam" and not done.follow_up_open
     # A new date opens the follow-up again.
     c.edit_note(
         engine,
         done.id,
         note(body="n0", follow_up=dt.date(2026, 12, 5)),
-        editor="sam",
+        actor=system("sam"),
         now=T0 + 20,
         expected_revision=1,
         categories=CATS,
     )
     with engine.connect() as conn:
-        assert c.get_note(conn, done.id).follow_up_open  # type: ignore[union-attr]
+        assert c.get_note(conn, done.id, who=system()).follow_up_open  # type: ignore[union-attr]
     with pytest.raises(c.NoteError):
         c.close_follow_up(
-            engine, c.find_notes(engine.connect(), c.NoteQuery(text="n3"))[0].id, by="sam", now=T0
+            engine,
+            c.find_notes(engine.connect(), c.NoteQuery(text="n3"), who=system())[0].id,
+            actor=system("sam"),
+            now=T0,
         )
 
 

@@ -24,6 +24,7 @@ from floorsup import cli
 from floorsup.config import DEFAULT_NOTE_CATEGORIES
 from floorsup.domain.coaching import NoteInput
 from floorsup.store import coaching
+from floorsup.store.access import system
 from floorsup.store.engine import (
     DB_DIR_MODE,
     DB_FILE_MODE,
@@ -284,7 +285,7 @@ def test_a_coaching_note_on_a_full_disk_is_not_half_written(tmp_path: Path) -> N
     engine = make_engine(f"sqlite:///{tmp_path / 'floor.db'}")
     try:
         upgrade(engine)
-        import_roster(engine, roster)
+        import_roster(engine, roster, actor=system())
         draft = coaching.Draft("me/E1/new", "me", "E1", None, 1, 1.0, {"body": "typed so far"})
         coaching.save_draft(engine, draft)
         with engine.connect() as conn:
@@ -303,7 +304,7 @@ def test_a_coaching_note_on_a_full_disk_is_not_half_written(tmp_path: Path) -> N
                 coaching.add_note(
                     engine,
                     NoteInput(staff_id="E1", category=DEFAULT_NOTE_CATEGORIES[0], body=body),
-                    author="me",
+                    actor=system("me"),
                     now=1_795_000_000.0 + i,
                     snapshot=None,
                     categories=DEFAULT_NOTE_CATEGORIES,

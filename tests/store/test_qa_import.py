@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 
 from floorsup.config import DEFAULT_SCORECARD, DEFAULT_WORK_TYPES
 from floorsup.domain.intervals import day_bounds
+from floorsup.store.access import system
 from floorsup.store.qa import (
     QaImportResult,
     agent_evaluations,
@@ -41,7 +42,7 @@ def utc(*args: int) -> float:
 @pytest.fixture
 def staffed(engine: Engine, tmp_path: Path) -> Engine:
     (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    import_roster(engine, tmp_path / "roster.csv")
+    import_roster(engine, tmp_path / "roster.csv", actor=system())
     return engine
 
 
@@ -56,7 +57,7 @@ def load(engine: Engine, path: Path, **kw: Any) -> QaImportResult:
         tz=LONDON,
         work_types=DEFAULT_WORK_TYPES,
         scorecard=DEFAULT_SCORECARD,
-        recorded_by="importer",
+        actor=system("importer"),
         now=NOW,
     )
     args.update(kw)
@@ -191,7 +192,7 @@ def test_an_evaluation_entered_on_screen_counts_as_already_present(
         max_score=100,
         criteria={},
         comments="",
-        recorded_by="sam",
+        actor=system("sam"),
         now=NOW,
         work_types=DEFAULT_WORK_TYPES,
         scorecard=DEFAULT_SCORECARD,

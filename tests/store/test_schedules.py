@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from floorsup.domain.types import AgentState
 from floorsup.ingest.follow import QueueLogFeed
 from floorsup.store import schedules
+from floorsup.store.access import system
 from floorsup.store.roster import ImportError_, import_roster
 from floorsup.store.schedules import (
     ActualRow,
@@ -52,7 +53,7 @@ def at(text: str, fold: int = 0) -> float:
 def db(engine: Engine, tmp_path: Path) -> Engine:
     roster = tmp_path / "roster.csv"
     roster.write_text(ROSTER, encoding="utf-8")
-    import_roster(engine, roster)
+    import_roster(engine, roster, actor=system())
     return engine
 
 
@@ -76,7 +77,7 @@ def stored(engine: Engine) -> list[tuple[Any, ...]]:
 
 
 def test_import_day(db: Engine, tmp_path: Path) -> None:
-    res = import_schedule(db, write(tmp_path, DAY), tz=NY)
+    res = import_schedule(db, write(tmp_path, DAY), tz=NY, actor=system())
     assert res == schedules.ScheduleResult(days=2, staff=2, segments=4, removed=0)
     assert stored(db) == [
         ("E1", "2026-03-10", at("2026-03-10 08:00"), at("2026-03-10 10:00"), "open"),
@@ -92,7 +93,7 @@ E1,2026-03-10,22:00,00:00,open
 E1,2026-03-10,00:00,00:30,lunch
 E1,2026-03-10,00:30,06:00,open
 """
-    import_schedule(db, write(tmp_path, body), tz=NY)
+    import_schedule(db, write(tmp_path, body), tz=NY, actor=system())
     rows = stored(db)
     assert ("E3", "2026-03-10", at("2026-03-10 22:00"), at("2026-03-11 06:00"), "open") in rows
     assert at("2026-03-11 06:00") - at("2026-03-10 22:00") == 8 * 3600
@@ -106,14 +107,14 @@ E1,2026-03-10,00:30,06:00,open
 
 def test_dst_day_is_as_long_as_it_really_is(db: Engine, tmp_path: Path) -> None:
     # 2026-11-01 in New York: 02:00 EDT becomes 01:00 EST, so 00:00-04:00 lasts five hours
-    import_schedule(db, write(tmp_path, "E1,2026-11-01,00:00,04:00,open\n"), tz=NY)
+    import_schedule(db, write(tmp_path, "E1,2026-11-01,00:00,04:00,open\n"), tz=NY, actor=system())
     ((_, _, start, end, _),) = stored(db)
     assert end - start == 5 * 3600
     assert start == dt.datetime(2026, 11, 1, 4, tzinfo=dt.UTC).timestamp()
 
 
 def test_ambiguous_time_takes_the_first_occurrence(db: Engine, tmp_path: Path) -> None:
-    import_schedule(db, write(tmp_path, "E1,2026-11-01,01:30,03:00,open\n"), tz=NY)
+    import_schedule(db, write(tmp_path, "E1,2026-11-01,01:30,03:00,open\n"), tz=NY, actor=system())
     ((_, _, start, end, _),) = stored(db)
     assert start == at("2026-11-01 01:30", fold=0)  # 01:30 EDT, not EST
     assert end - start == 2.5 * 3600
@@ -122,7 +123,7 @@ def test_ambiguous_time_takes_the_first_occurrence(db: Engine, tmp_path: Path) -
 def test_time_in_the_spring_gap_is_rejected(db: Engine, tmp_path: Path) -> None:
     path = write(tmp_path, DAY + "E3,2026-03-08,02:30,08:00,open\n")
     with pytest.raises(ImportError_) as err:
-        import_schedule(db, path, tz=NY)
+        import_schedule(db, path, tz=NY, actor=system())
     assert err.value.problems == [
         f"{path}:6: start 02:30 on 2026-03-08 does not exist in {NY} (the clocks go forward "
         "then): expected a time outside the gap"
@@ -132,9 +133,9 @@ def test_time_in_the_spring_gap_is_rejected(db: Engine, tmp_path: Path) -> None:
 
 def test_reimport_replaces_only_the_days_in_the_file(db: Engine, tmp_path: Path) -> None:
     first = DAY + "E1,2026-03-11,08:00,16:00,open\nE2,2026-03-11,08:00,16:00,open\n"
-    import_schedule(db, write(tmp_path, first), tz=NY)
+    import_schedule(db, write(tmp_path, first), tz=NY, actor=system())
     again = "E1,2026-03-10,12:00,20:00,Training\n"
-    res = import_schedule(db, write(tmp_path, again, "again.csv"), tz=NY)
+    res = import_schedule(db, write(tmp_path, again, "again.csv"), tz=NY, actor=system())
     assert res == schedules.ScheduleResult(days=1, staff=1, segments=1, removed=3)
     assert [(r[0], r[1], r[4]) for r in stored(db)] == [
         ("E1", "2026-03-10", "training"),
@@ -144,15 +145,15 @@ def test_reimport_replaces_only_the_days_in_the_file(db: Engine, tmp_path: Path)
     ]
     # the same file twice changes nothing
     before = stored(db)
-    import_schedule(db, write(tmp_path, again, "again.csv"), tz=NY)
+    import_schedule(db, write(tmp_path, again, "again.csv"), tz=NY, actor=system())
     assert stored(db) == before
 
 
 def test_custom_activity_from_the_settings(db: Engine, tmp_path: Path) -> None:
     path = write(tmp_path, "E1,2026-03-10,08:00,12:00,Back Office\n")
     with pytest.raises(ImportError_, match="activity 'Back Office' is not one of"):
-        import_schedule(db, path, tz=NY)
-    import_schedule(db, path, tz=NY, activities={"back office": True})
+        import_schedule(db, path, tz=NY, actor=system())
+    import_schedule(db, path, tz=NY, activities={"back office": True}, actor=system())
     assert stored(db)[0][4] == "back office"
 
 
@@ -162,7 +163,7 @@ def test_extra_columns_and_blank_lines_are_fine(db: Engine, tmp_path: Path) -> N
         "Activity,Staff_ID,Date,Start,End,Note\nopen,E1,2026-03-10,08:00,12:00,x\n\n",
         encoding="utf-8",
     )
-    assert import_schedule(db, path, tz=NY).segments == 1
+    assert import_schedule(db, path, tz=NY, actor=system()).segments == 1
 
 
 # -- rejections: the whole file, and nothing changes -----------------------------------------
@@ -192,11 +193,13 @@ def test_extra_columns_and_blank_lines_are_fine(db: Engine, tmp_path: Path) -> N
 def test_bad_row_rejects_the_whole_file(
     db: Engine, tmp_path: Path, bad_row: str, expected: str
 ) -> None:
-    import_schedule(db, write(tmp_path, "E3,2026-03-10,13:00,14:00,open\n", "old.csv"), tz=NY)
+    import_schedule(
+        db, write(tmp_path, "E3,2026-03-10,13:00,14:00,open\n", "old.csv"), tz=NY, actor=system()
+    )
     before = stored(db)
     path = write(tmp_path, DAY + bad_row + "\n")
     with pytest.raises(ImportError_) as err:
-        import_schedule(db, path, tz=NY)
+        import_schedule(db, path, tz=NY, actor=system())
     assert len(err.value.problems) == 1, err.value.problems
     assert err.value.problems[0].startswith(f"{path}:6: ")
     assert expected in err.value.problems[0]
@@ -207,7 +210,7 @@ def test_bad_row_rejects_the_whole_file(
 def test_overlap_names_both_lines(db: Engine, tmp_path: Path) -> None:
     path = write(tmp_path, "E1,2026-03-10,08:00,12:00,open\nE1,2026-03-10,11:00,11:15,break\n")
     with pytest.raises(ImportError_) as err:
-        import_schedule(db, path, tz=NY)
+        import_schedule(db, path, tz=NY, actor=system())
     assert err.value.problems == [
         f"{path}:3: E1 2026-03-10 break 11:00-11:15 overlaps line 2 (2026-03-10 open "
         "08:00-12:00): expected one activity at a time"
@@ -217,21 +220,25 @@ def test_overlap_names_both_lines(db: Engine, tmp_path: Path) -> None:
 def test_every_problem_is_listed_in_line_order(db: Engine, tmp_path: Path) -> None:
     path = write(tmp_path, "E9,2026-03-10,08:00,12:00,open\nE1,x,08:00,12:00,nap\n")
     with pytest.raises(ImportError_) as err:
-        import_schedule(db, path, tz=NY)
+        import_schedule(db, path, tz=NY, actor=system())
     assert [p.split(": ")[0] for p in err.value.problems] == [f"{path}:2", f"{path}:3", f"{path}:3"]
 
 
 def test_overlap_with_a_stored_day_not_replaced(db: Engine, tmp_path: Path) -> None:
-    import_schedule(db, write(tmp_path, "E3,2026-03-09,22:00,06:00,open\n", "night.csv"), tz=NY)
+    import_schedule(
+        db, write(tmp_path, "E3,2026-03-09,22:00,06:00,open\n", "night.csv"), tz=NY, actor=system()
+    )
     before = stored(db)
     path = write(tmp_path, "E3,2026-03-10,05:00,13:00,open\n")
     with pytest.raises(ImportError_, match="overlaps the stored shift of 2026-03-09") as err:
-        import_schedule(db, path, tz=NY)
+        import_schedule(db, path, tz=NY, actor=system())
     assert err.value.problems[0].startswith(f"{path}:2: ")
     assert stored(db) == before
     # replacing both days at once is fine
     both = "E3,2026-03-09,20:00,04:00,open\nE3,2026-03-10,05:00,13:00,open\n"
-    assert import_schedule(db, write(tmp_path, both, "both.csv"), tz=NY).removed == 1
+    assert (
+        import_schedule(db, write(tmp_path, both, "both.csv"), tz=NY, actor=system()).removed == 1
+    )
 
 
 def test_rows_out_of_order_in_a_night_shift(db: Engine, tmp_path: Path) -> None:
@@ -239,7 +246,7 @@ def test_rows_out_of_order_in_a_night_shift(db: Engine, tmp_path: Path) -> None:
     # day before; the shift then spans more than 24 hours, which is rejected
     body = "E3,2026-03-10,02:00,02:30,lunch\nE3,2026-03-10,22:00,06:00,open\n"
     with pytest.raises(ImportError_, match="more than 24 hours"):
-        import_schedule(db, write(tmp_path, body), tz=NY)
+        import_schedule(db, write(tmp_path, body), tz=NY, actor=system())
 
 
 @pytest.mark.parametrize(
@@ -253,12 +260,12 @@ def test_rows_out_of_order_in_a_night_shift(db: Engine, tmp_path: Path) -> None:
 def test_unreadable_file_changes_nothing(
     db: Engine, tmp_path: Path, content: bytes, expected: str
 ) -> None:
-    import_schedule(db, write(tmp_path, DAY, "old.csv"), tz=NY)
+    import_schedule(db, write(tmp_path, DAY, "old.csv"), tz=NY, actor=system())
     before = stored(db)
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     with pytest.raises(ImportError_) as err:
-        import_schedule(db, path, tz=NY)
+        import_schedule(db, path, tz=NY, actor=system())
     assert len(err.value.problems) == 1
     assert err.value.problems[0].startswith(f"{path}{expected}")
     assert stored(db) == before
@@ -266,7 +273,7 @@ def test_unreadable_file_changes_nothing(
 
 def test_missing_file(db: Engine, tmp_path: Path) -> None:
     with pytest.raises(ImportError_, match="cannot read"):
-        import_schedule(db, tmp_path / "nope.csv", tz=NY)
+        import_schedule(db, tmp_path / "nope.csv", tz=NY, actor=system())
 
 
 # -- reads ------------------------------------------------------------------------------------
@@ -274,7 +281,7 @@ def test_missing_file(db: Engine, tmp_path: Path) -> None:
 
 def test_schedule_for_day(db: Engine, tmp_path: Path) -> None:
     body = DAY + "E3,2026-03-09,22:00,06:00,open\nE3,2026-03-10,22:00,06:00,open\n"
-    import_schedule(db, write(tmp_path, body), tz=NY)
+    import_schedule(db, write(tmp_path, body), tz=NY, actor=system())
     with db.connect() as conn:
         plan = schedule_for_day(conn, at("2026-03-10 00:00"), at("2026-03-11 00:00"))
     assert sorted(plan) == ["E1", "E2", "E3"]
@@ -381,10 +388,16 @@ def test_actuals_from_an_ingested_queue_log(db: Engine, tmp_path: Path) -> None:
 
 def test_authorize_exception(db: Engine) -> None:
     start, end, now = at("2026-03-10 10:00"), at("2026-03-10 10:20"), at("2026-03-10 11:00")
-    row = authorize_exception(db, "E1", start, end, by="S1", why=" fire drill ", now=now)
+    row = authorize_exception(db, "E1", start, end, actor=system("S1"), why=" fire drill ", now=now)
     assert row.id > 0 and row.reason == "fire drill" and row.authorized_at == now
     authorize_exception(
-        db, "E1", at("2026-03-11 10:00"), at("2026-03-11 10:05"), by="S1", why="x", now=now
+        db,
+        "E1",
+        at("2026-03-11 10:00"),
+        at("2026-03-11 10:05"),
+        actor=system("S1"),
+        why="x",
+        now=now,
     )
     with db.connect() as conn:
         got = authorizations_for_day(conn, at("2026-03-10 00:00"), at("2026-03-11 00:00"))
@@ -397,7 +410,6 @@ def test_authorize_exception(db: Engine) -> None:
         ({"end": 100.0}, "not after its start"),
         ({"end": 50.0}, "not after its start"),
         ({"why": "   "}, "a reason is required"),
-        ({"by": ""}, "who authorised it is required"),
         ({"staff_id": "E9"}, "staff_id 'E9' is not on the roster"),
         ({"start": float("nan")}, "finite"),
     ],
@@ -407,7 +419,7 @@ def test_authorize_exception_validation(db: Engine, kwargs: dict[str, Any], expe
         "staff_id": "E1",
         "start": 100.0,
         "end": 200.0,
-        "by": "S1",
+        "actor": system("S1"),
         "why": "system outage",
         "now": 300.0,
     }
@@ -422,19 +434,19 @@ def test_authorize_exception_validation(db: Engine, kwargs: dict[str, Any], expe
 
 
 def test_replace_day(db: Engine, tmp_path: Path) -> None:
-    import_schedule(db, write(tmp_path, DAY), tz=NY)
+    import_schedule(db, write(tmp_path, DAY), tz=NY, actor=system())
     day = dt.date(2026, 3, 10)
     new = [
         (at("2026-03-10 12:00"), at("2026-03-10 13:00"), "Lunch"),
         (at("2026-03-10 08:00"), at("2026-03-10 12:00"), "open"),
     ]
-    assert replace_day(db, "E1", day, new) == 3
+    assert replace_day(db, "E1", day, new, actor=system()) == 3
     assert [r[2:] for r in stored(db) if r[0] == "E1"] == [
         (at("2026-03-10 08:00"), at("2026-03-10 12:00"), "open"),
         (at("2026-03-10 12:00"), at("2026-03-10 13:00"), "lunch"),
     ]
     assert [r for r in stored(db) if r[0] == "E2"]  # the others are untouched
-    assert replace_day(db, "E1", day, []) == 2  # an empty day clears it
+    assert replace_day(db, "E1", day, [], actor=system()) == 2  # an empty day clears it
     assert [r for r in stored(db) if r[0] == "E1"] == []
 
 
@@ -461,10 +473,10 @@ def test_replace_day(db: Engine, tmp_path: Path) -> None:
 def test_replace_day_validation(
     db: Engine, tmp_path: Path, staff_id: str, segments: list[Any], expected: str
 ) -> None:
-    import_schedule(db, write(tmp_path, DAY), tz=NY)
+    import_schedule(db, write(tmp_path, DAY), tz=NY, actor=system())
     before = stored(db)
     with pytest.raises(ValueError, match=expected):
-        replace_day(db, staff_id, dt.date(2026, 3, 11), segments)
+        replace_day(db, staff_id, dt.date(2026, 3, 11), segments, actor=system())
     assert stored(db) == before
 
 
@@ -476,6 +488,7 @@ def test_replace_day_messages_in_local_time(db: Engine) -> None:
             dt.date(2026, 3, 10),
             [(at("2026-03-10 09:00"), at("2026-03-10 08:00"), "open")],
             tz=NY,
+            actor=system(),
         )
 
 

@@ -24,6 +24,7 @@ from floorsup.config import Settings
 from floorsup.demo import build_demo_day
 from floorsup.floor import FloorSnapshot, build_floor
 from floorsup.ingest.follow import QueueLogFeed
+from floorsup.store.access import Actor, system
 from floorsup.store.engine import make_engine, write_conn
 from floorsup.store.sql import execute
 from floorsup.tui.app import FloorsupApp, make_app
@@ -56,8 +57,15 @@ class Floor:
     clock: FixedClock
     settings: Settings
 
-    def app(self) -> FloorsupApp:
-        return make_app(self.settings, engine=self.engine, clock=self.clock)
+    def app(self, actor: Actor | None = None) -> FloorsupApp:
+        """The app; by default as floorsup itself (every right: the screens' own tests),
+        else as `actor` (tests/tui/test_rights_tui.py tries each role)."""
+        return make_app(
+            self.settings,
+            engine=self.engine,
+            clock=self.clock,
+            actor=actor or system(self.settings.user),
+        )
 
     def snapshot(self) -> FloorSnapshot:
         return build_floor(self.engine, self.settings, self.clock.now())

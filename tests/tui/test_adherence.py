@@ -6,8 +6,6 @@ database itself for an authorisation), never from the screen's own code."""
 
 from __future__ import annotations
 
-import getpass
-
 from textual.widgets import DataTable, Input, Label
 
 from floorsup.adherence import AdherenceRow, AdherenceSnapshot, build_adherence
@@ -234,7 +232,7 @@ async def test_authorise_writes_who_when_why(floor, wait_for_floor, wait_for) ->
         until = next(g.end for g in row.schedule if g.start <= now < g.end)
         assert until > now
         assert authorisations(floor) == [
-            (row.person.staff_id, row.now.out_since, until, getpass.getuser(), now, reason)
+            (row.person.staff_id, row.now.out_since, until, floor.settings.user, now, reason)
         ]
         assert f"Authorised {row.person.name}'s time out since 08:00" in notes(pilot.app)
 

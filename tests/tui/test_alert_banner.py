@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from floorsup.domain.alerts import AlertRules
+from floorsup.store.access import system
 from floorsup.tui.app import make_app
 from floorsup.tui.screens.alerts import AlertLogScreen
 
@@ -21,7 +22,7 @@ async def test_banner_bell_clear_and_log(floor, wait_for_floor, wait_for) -> Non
         clear_after_seconds=0,
     )
     settings = replace(floor.settings, alerts=rules)
-    app = make_app(settings, engine=floor.engine, clock=floor.clock)
+    app = make_app(settings, engine=floor.engine, clock=floor.clock, actor=system(settings.user))
     rings: list[float] = []
     app.bell = lambda: rings.append(app.clock.now())  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:

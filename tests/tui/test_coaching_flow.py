@@ -9,6 +9,7 @@ from typing import Any
 from textual.widgets import Checkbox, DataTable, Input, Select, TextArea
 
 from floorsup.store import coaching
+from floorsup.store.access import system
 from floorsup.store.coaching import NoteQuery
 from floorsup.tui.screens.agent import AgentScreen
 from floorsup.tui.screens.coaching import CoachingScreen
@@ -32,7 +33,7 @@ async def open_note_form(pilot: Any, wait_for: Any) -> NoteScreen:
 def notes(floor: Any, **kw: Any) -> list[coaching.NoteRow]:
     """Notes written in the test (the demo centre's own history is by its team leads)."""
     with floor.engine.connect() as conn:
-        return coaching.find_notes(conn, NoteQuery(author="sam", **kw))
+        return coaching.find_notes(conn, NoteQuery(author="sam", **kw), who=system())
 
 
 async def test_write_a_note_from_the_floor(floor, wait_for_floor, wait_for) -> None:  # type: ignore[no-untyped-def]
@@ -133,7 +134,7 @@ async def test_find_by_search_then_edit_keeps_the_earlier_text(
     (edited,) = notes(floor, text="empathy")
     assert edited.body == "Great empathy with an upset caller and a calm close"
     with floor.engine.connect() as conn:
-        (rev,) = coaching.note_revisions(conn, edited.id)
+        (rev,) = coaching.note_revisions(conn, edited.id, who=system())
     assert (rev.revision, rev.body, rev.written_by) == (
         1,
         "Great empathy with an upset caller",
@@ -346,7 +347,7 @@ async def test_brackets_in_a_note_show_as_typed(floor, wait_for_floor, wait_for)
         coaching.add_note(
             floor.engine,
             NoteInput(staff_id=sid, category="quality", body=body),
-            author="[lead]",
+            actor=system("[lead]"),
             now=floor.clock.now(),
             snapshot=None,
             categories=app.settings.note_categories,

@@ -14,13 +14,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from floorsup.export import Column, Kind, Table
+from floorsup.store.access import system
 from floorsup.tui.app import make_app
 from floorsup.tui.exporting import cell_text, export_screen, screen_name
 
 
 def app_for(floor: Any, export_dir: Path) -> Any:
     settings = dataclasses.replace(floor.settings, export_dir=str(export_dir))
-    return make_app(settings, engine=floor.engine, clock=floor.clock)
+    return make_app(settings, engine=floor.engine, clock=floor.clock, actor=system(settings.user))
 
 
 def messages(app: Any) -> list[str]:
@@ -144,7 +145,7 @@ async def test_the_e_key_saves_the_floor(floor, wait_for_floor, wait_for, tmp_pa
     from floorsup.tui.app import make_app
 
     settings = dataclasses.replace(floor.settings, export_dir=str(tmp_path / "x"))
-    app = make_app(settings, engine=floor.engine, clock=floor.clock)
+    app = make_app(settings, engine=floor.engine, clock=floor.clock, actor=system(settings.user))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_floor(pilot)
         await pilot.press("e")

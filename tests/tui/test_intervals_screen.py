@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from floorsup.domain.erlang import required
 from floorsup.intervals import build_intervals
+from floorsup.store.access import system
 from floorsup.tui.app import make_app
 from floorsup.tui.screens.intervals import IntervalsScreen, WhatIf, busy_rows
 
@@ -23,7 +24,7 @@ def _cell(table: Any, row: int, col: int) -> str:
 
 async def test_intervals_screen(floor, wait_for_floor, wait_for, tmp_path) -> None:  # type: ignore[no-untyped-def]
     settings = dataclasses.replace(floor.settings, export_dir=str(tmp_path / "out"))
-    app = make_app(settings, engine=floor.engine, clock=floor.clock)
+    app = make_app(settings, engine=floor.engine, clock=floor.clock, actor=system(settings.user))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_floor(pilot)
         await pilot.press("7")

@@ -17,7 +17,8 @@ import pytest
 from textual.widgets import TextArea
 
 from floorsup.clock import FixedClock
-from floorsup.config import Settings
+from floorsup.config import Settings, current_user
+from floorsup.store.access import resolve
 from floorsup.store.engine import make_engine
 from floorsup.tui.app import make_app
 from floorsup.tui.screens.note import NoteScreen
@@ -77,13 +78,24 @@ async def test_a_killed_app_loses_no_typed_words(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "FLOORSUP_CONFIG": str(tmp_path / "none.toml"),
-        "FLOORSUP_USER": "sam",
         "FLOORSUP_TZ": "America/New_York",
         "TERM": "xterm-256color",
     }
     env.pop("CI", None)
+    # This account is Wren Thorne's team lead (Team Aurora's, E1004), as on a real floor.
+    me = current_user()
+    lines = ROSTER.read_text(encoding="utf-8").splitlines()
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "\n".join(
+            [lines[0] + ",login"]
+            + [line + ("," + me if line.startswith("E1004,") else ",") for line in lines[1:]]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     subprocess.run(
-        [str(FLOORSUP), "--db", str(db), "import", "roster", str(ROSTER)],
+        [str(FLOORSUP), "--db", str(db), "import", "roster", str(roster)],
         env=env,
         check=True,
         capture_output=True,
@@ -111,10 +123,13 @@ async def test_a_killed_app_loses_no_typed_words(tmp_path: Path) -> None:
     assert body == TEXT, f"draft was {body!r}; screen tail: {term.out[-400:]!r}"
 
     # Start again: the note form for Wren Thorne brings the words back.
-    settings = Settings(db=str(db), tz="America/New_York", user="sam")
+    settings = Settings(db=str(db), tz="America/New_York", user=me)
     engine = make_engine(settings.url)
     try:
-        app = make_app(settings, engine=engine, clock=FixedClock(time.time()))
+        with engine.connect() as conn:
+            lead = resolve(conn, me)
+        assert lead.staff_id == "E1004"
+        app = make_app(settings, engine=engine, clock=FixedClock(time.time()), actor=lead)
         async with app.run_test(size=(80, 24)) as pilot:
             app.open_note(staff_id="E1070")
             deadline = time.monotonic() + 10

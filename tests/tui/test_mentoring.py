@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input
 
 from floorsup.store import career as career_store
 from floorsup.store import mentoring
+from floorsup.store.access import Actor, actor
 from floorsup.store.sql import execute
 from floorsup.tui.app import make_app
 from floorsup.tui.ask import Ask
@@ -18,8 +19,19 @@ from floorsup.tui.screens.career import CareerScreen
 from floorsup.tui.screens.mentoring import MentoringScreen
 
 
+def _as(engine: Any, user: str) -> Actor:
+    with engine.connect() as conn:
+        return actor(conn, user)
+
+
 def app_as(floor: Any, user: str) -> Any:
-    return make_app(replace(floor.settings, user=user), engine=floor.engine, clock=floor.clock)
+    """The app as `user`'s login finds them on the roster (store/access.actor)."""
+    return make_app(
+        replace(floor.settings, user=user),
+        engine=floor.engine,
+        clock=floor.clock,
+        actor=_as(floor.engine, user),
+    )
 
 
 def login(floor: Any, role: str, name: str) -> str:
@@ -218,7 +230,7 @@ async def test_another_users_change_shows_without_a_key(
             floor.engine,
             floor.settings,
             floor.clock.now(),
-            user="demo",
+            actor=_as(floor.engine, "demo"),
             staff_id=person.staff_id,
             reason="Covering escalations",
             override="Short-staffed this month",

@@ -8,6 +8,7 @@ from typing import Any
 from floorsup.adherence import build_adherence
 from floorsup.clock import ReplayClock
 from floorsup.floor import build_floor
+from floorsup.store.access import system
 from floorsup.tui.ask import Ask
 from floorsup.tui.screens.adherence import AdherenceScreen
 from floorsup.tui.screens.floor import FloorScreen
@@ -97,7 +98,7 @@ async def test_replay_is_read_only_and_the_agent_page_shows_what_was_written_by_
         add_note(  # written at 10:30, after the moment replayed below
             floor.engine,
             NoteInput(staff_id=sid, category="quality", body="Written at half past ten."),
-            author="sam",
+            actor=system("sam"),
             now=NOW,
             snapshot=None,
             categories=floor.settings.note_categories,
@@ -120,7 +121,7 @@ async def test_replay_is_read_only_and_the_agent_page_shows_what_was_written_by_
         page = app.screen
         assert page.profile.now == NOW - 1800
         assert all(n.created_at <= NOW - 1800 for n in page.profile.notes)
-        live = load_agent(floor.engine, floor.settings, NOW, staff_id=sid)
+        live = load_agent(floor.engine, floor.settings, NOW, who=system(), staff_id=sid)
         assert any(n.body == "Written at half past ten." for n in live.notes)
         assert not any(n.body == "Written at half past ten." for n in page.profile.notes)
         await pilot.press("v")  # a QA evaluation: refused too

@@ -7,7 +7,6 @@ opens the agent. Refreshed like the floor: a thread worker, only when the data c
 
 from __future__ import annotations
 
-import getpass
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -338,6 +337,8 @@ class AdherenceScreen(Screen[None]):
         self.action_open_agent()
 
     def action_authorise(self) -> None:
+        if self.fapp.refused("exceptions"):
+            return
         row = self._selected()
         if row is None or row.now.in_adherence is not False or row.now.out_since is None:
             self.notify("Select an agent who is out of adherence now to authorise it.", timeout=3)
@@ -372,7 +373,7 @@ class AdherenceScreen(Screen[None]):
                 staff_id,
                 start,
                 until,
-                by=getpass.getuser(),
+                actor=app.actor,
                 why=why,
                 now=now,
                 tz=app.settings.tz,

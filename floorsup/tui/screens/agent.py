@@ -44,6 +44,7 @@ def open_page(app: FloorsupApp, agent: str | None = None, staff_id: str | None =
                 app.engine,
                 app.settings,
                 app.clock.now(),
+                who=app.actor,
                 agent=agent,
                 staff_id=staff_id,
                 replay=app.replaying,
@@ -199,6 +200,8 @@ class AgentScreen(Screen[None]):
         if self.day is None or not self.day.staff_id:
             self.notify("Not on the roster: no schedule to edit.", timeout=3)
             return
+        if self.fapp.refused("schedules"):
+            return
         from floorsup.tui.screens.schedule import ScheduleScreen
 
         today = local_date(self.fapp.clock.now(), self.fapp.settings.tz)
@@ -217,6 +220,8 @@ class AgentScreen(Screen[None]):
             self.notify(
                 "Not on the roster: evaluations are kept for people on the roster.", timeout=3
             )
+            return
+        if self.fapp.refused("qa"):
             return
         from floorsup.tui.screens.qa import QaScreen
 
@@ -237,6 +242,7 @@ class AgentScreen(Screen[None]):
                 app.engine,
                 app.settings,
                 app.clock.now(),
+                who=app.actor,
                 agent=self.agent,
                 staff_id=self.staff_id,
                 replay=app.replaying,
@@ -309,7 +315,8 @@ class AgentScreen(Screen[None]):
         head.update(lines)
         self._render_timeline(prof)
         tabs = self.query_one("#agent-tabs", TabbedContent)
-        tabs.get_tab("tab-coaching").label = f"c Coaching ({prof.note_total})"
+        shown_total = "—" if prof.notes_hidden else str(prof.note_total)
+        tabs.get_tab("tab-coaching").label = f"c Coaching ({shown_total})"
         more = "+" if len(prof.evaluations) >= QA_HISTORY else ""
         tabs.get_tab("tab-qa").label = f"a QA ({len(prof.evaluations)}{more})"
         self._tabs_filled.clear()
@@ -336,7 +343,10 @@ class AgentScreen(Screen[None]):
             t.append(f"QA {best.latest_pct:.0%} {best.work_type} {arrow}")
         else:
             t.append("QA: none yet", style=pal.muted)
-        t.append(f" · {prof.note_total} coaching note{'s' if prof.note_total != 1 else ''}")
+        if prof.notes_hidden:
+            t.append(" · coaching notes: not for your role", style=pal.muted)
+        else:
+            t.append(f" · {prof.note_total} coaching note{'s' if prof.note_total != 1 else ''}")
         overdue = sum(1 for n in prof.follow_ups if n.follow_up and n.follow_up < today)
         due = sum(1 for n in prof.follow_ups if n.follow_up == today)
         if prof.follow_ups:
@@ -381,6 +391,9 @@ class AgentScreen(Screen[None]):
         table = self.query_one("#agent-notes", DataTable)
         cursor = table.cursor_row
         table.clear()
+        if prof.notes_hidden:
+            table.add_row("", "", "", "", Text(prof.notes_hidden, style=pal.muted))
+            return
         # Open follow-ups first (the oldest due first), then the rest, newest first.
         shown = {n.id for n in prof.follow_ups}
         for n in (*prof.follow_ups, *(n for n in prof.notes if n.id not in shown)):

@@ -76,7 +76,7 @@ class WritingScreen(Screen[None]):
         yield Static(id=f"{self.PREFIX}-detail")
         yield KeyFooter()
 
-    WATCH_SECONDS = 5.0  # how often another user's change is looked for
+    WATCH_SECONDS = 1.0  # how often another user's change is looked for (within a second)
 
     def on_mount(self) -> None:
         self.query_one(f"#{self.PREFIX}-head", Static).update(Text(self.LOADING))
@@ -458,7 +458,7 @@ class CareerScreen(WritingScreen):
                     app.engine,
                     app.settings,
                     app.clock.now(),
-                    user=app.settings.user,
+                    actor=app.actor,
                     staff_id=row.staff_id,
                     reason=reason,
                     override=override,
@@ -498,13 +498,13 @@ class CareerScreen(WritingScreen):
                 from floorsup.career import close_episode, take_step
 
                 def write(override: str | None) -> object:
-                    now, user = app.clock.now(), app.settings.user
+                    now = app.clock.now()
                     if step == "close":
                         return close_episode(
                             app.engine,
                             app.settings,
                             now,
-                            user=user,
+                            actor=app.actor,
                             staff_id=row.staff_id,
                             reason=reason,
                             override=override,
@@ -514,7 +514,7 @@ class CareerScreen(WritingScreen):
                         app.engine,
                         app.settings,
                         now,
-                        user=user,
+                        actor=app.actor,
                         staff_id=row.staff_id,
                         step=Step(step),
                         reason=reason,
@@ -564,7 +564,7 @@ class CareerScreen(WritingScreen):
                     lambda override: record_move(
                         app.engine,
                         app.clock.now(),
-                        user=app.settings.user,
+                        actor=app.actor,
                         staff_id=row.staff_id,
                         department=dept,
                         reason=reason,
@@ -610,7 +610,7 @@ class CareerScreen(WritingScreen):
                     lambda override: note_trait(
                         app.engine,
                         app.clock.now(),
-                        user=app.settings.user,
+                        actor=app.actor,
                         staff_id=key,
                         trait=chosen,
                         evidence=text,
@@ -643,7 +643,7 @@ class CareerScreen(WritingScreen):
             lambda override: set_opt_in(
                 app.engine,
                 app.clock.now(),
-                user=app.settings.user,
+                actor=app.actor,
                 staff_id=row.staff_id,
                 opted_in=new,
             ),

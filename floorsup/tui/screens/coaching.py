@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input, Static
 from floorsup.domain.coaching import local_today, parse_note_filter
 from floorsup.domain.intervals import day_bounds
 from floorsup.store import coaching, queries
+from floorsup.store.access import NotAllowed
 from floorsup.store.coaching import Draft, NoteQuery, NoteRow
 from floorsup.tui.footer import KeyFooter
 from floorsup.tui.format import plain
@@ -119,7 +120,7 @@ class CoachingScreen(Screen[None]):
         try:
             with app.engine.connect() as conn:
                 if view == "drafts":
-                    drafts = tuple(coaching.drafts_for(conn, app.settings.user))
+                    drafts = tuple(coaching.drafts_for(conn, app.actor.user))
                     names = {p.staff_id: p.name for p in queries.roster(conn)}
                     self.post_message(
                         CoachingLoaded(CoachingData(view, text, drafts=drafts, names=names))
@@ -127,7 +128,9 @@ class CoachingScreen(Screen[None]):
                     return
                 if view == "due":
                     notes = due_matching(
-                        coaching.follow_ups(conn, local_today(now, tz), team=fields.get("team")),
+                        coaching.follow_ups(
+                            conn, local_today(now, tz), who=app.actor, team=fields.get("team")
+                        ),
                         fields,
                         words,
                     )
@@ -141,7 +144,10 @@ class CoachingScreen(Screen[None]):
                         created_to=self._day(fields.get("to"), 1),
                         text=words,
                     )
-                    notes = coaching.find_notes(conn, q)
+                    notes = coaching.find_notes(conn, q, who=app.actor)
+        except NotAllowed as exc:
+            self.post_message(CoachingLoaded(CoachingData(view, text, error=str(exc))))
+            return
         except Exception as exc:
             self.post_message(
                 CoachingLoaded(CoachingData(view, text, error=f"{type(exc).__name__}: {exc}"))
@@ -299,7 +305,7 @@ class CoachingScreen(Screen[None]):
     def _close_follow_up(self, note_id: int) -> None:
         app = self.fapp
         try:
-            coaching.close_follow_up(app.engine, note_id, by=app.settings.user, now=app.clock.now())
+            coaching.close_follow_up(app.engine, note_id, actor=app.actor, now=app.clock.now())
         except Exception as exc:
             app.call_from_thread(app.notify, f"Not changed: {exc}", severity="error")
             return

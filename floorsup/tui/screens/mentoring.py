@@ -306,7 +306,7 @@ class MentoringScreen(WritingScreen):
                     app.engine,
                     app.settings,
                     app.clock.now(),
-                    user=app.settings.user,
+                    actor=app.actor,
                     mentor_id=mentor.staff_id,
                     mentee_id=mentee.staff_id,
                     reason=reason,
@@ -344,7 +344,7 @@ class MentoringScreen(WritingScreen):
                 lambda override: end_mentorship(
                     app.engine,
                     app.clock.now(),
-                    user=app.settings.user,
+                    actor=app.actor,
                     mentorship_id=m.id,
                     reason=reason,
                 ),

@@ -216,11 +216,14 @@ def read_form(
                     "roster (import it with `floorsup import roster`)"
                 )
             note = draft = None
+            refusal = coaching.write_refusal(conn, app.actor, person.staff_id)
+            if refusal is not None:
+                raise UnknownAgent(f"Not yours to write: {refusal}")
             if note_id is not None:
-                note = coaching.get_note(conn, note_id)
+                note = coaching.get_note(conn, note_id, who=app.actor)
                 if note is None:
                     raise UnknownAgent(f"note {note_id} no longer exists")
-            key = coaching.draft_key(app.settings.user, person.staff_id, note_id)
+            key = coaching.draft_key(app.actor.user, person.staff_id, note_id)
             draft = coaching.load_draft(conn, key)
     except UnknownAgent as exc:
         return NoteLoaded(None, None, None, str(exc))
@@ -232,7 +235,9 @@ def read_form(
 def read_numbers(app: FloorsupApp, staff_id: str) -> ProfileLoaded:
     """The agent's numbers now, for the snapshot a new note keeps."""
     try:
-        profile = load_agent(app.engine, app.settings, app.clock.now(), staff_id=staff_id)
+        profile = load_agent(
+            app.engine, app.settings, app.clock.now(), who=app.actor, staff_id=staff_id
+        )
     except Exception:
         profile = None  # the save reads the numbers itself then
     return ProfileLoaded(profile)
@@ -366,7 +371,7 @@ class NoteScreen(Screen[NoteRow | None]):
         d = self.person = message.person
         self.note = message.note
         self.staff_id = d.staff_id
-        self.key = coaching.draft_key(self.fapp.settings.user, d.staff_id, self.note_id)
+        self.key = coaching.draft_key(self.fapp.actor.user, d.staff_id, self.note_id)
         tz, now = self.fapp.settings.tz, self.fapp.clock.now()
         self._render_head()
         if self.note:
@@ -529,7 +534,7 @@ class NoteScreen(Screen[NoteRow | None]):
             pass
         draft = Draft(
             self.key,
-            self.fapp.settings.user,
+            self.fapp.actor.user,
             self.staff_id,
             self.note_id,
             self._seq,
@@ -676,12 +681,12 @@ class NoteScreen(Screen[NoteRow | None]):
         try:
             if self.note is None:
                 profile = self.profile or load_agent(
-                    app.engine, app.settings, now, staff_id=note.staff_id
+                    app.engine, app.settings, now, who=app.actor, staff_id=note.staff_id
                 )
                 saved = coaching.add_note(
                     app.engine,
                     note,
-                    author=app.settings.user,
+                    actor=app.actor,
                     now=now,
                     snapshot=profile.snapshot(),
                     categories=app.settings.note_categories,
@@ -692,7 +697,7 @@ class NoteScreen(Screen[NoteRow | None]):
                     app.engine,
                     self.note.id,
                     note,
-                    editor=app.settings.user,
+                    actor=app.actor,
                     now=now,
                     expected_revision=self.base_revision or self.note.revision,
                     categories=app.settings.note_categories,
@@ -704,7 +709,7 @@ class NoteScreen(Screen[NoteRow | None]):
             theirs = None
             if self.note is not None:
                 with app.engine.connect() as conn:
-                    theirs = coaching.get_note(conn, self.note.id)
+                    theirs = coaching.get_note(conn, self.note.id, who=app.actor)
             self.post_message(NoteSaved(None, str(exc), theirs=theirs))
         except Exception as exc:
             self.post_message(
@@ -818,8 +823,8 @@ class NoteView(Screen[None]):
     def _load(self) -> None:
         try:
             with self.fapp.engine.connect() as conn:
-                note = coaching.get_note(conn, self.note_id)
-                revisions = coaching.note_revisions(conn, self.note_id)
+                note = coaching.get_note(conn, self.note_id, who=self.fapp.actor)
+                revisions = coaching.note_revisions(conn, self.note_id, who=self.fapp.actor)
         except Exception as exc:
             self.post_message(NoteViewLoaded(None, [], f"{type(exc).__name__}: {exc}"))
             return
@@ -894,7 +899,7 @@ class NoteView(Screen[None]):
         app = self.fapp
         try:
             coaching.close_follow_up(
-                app.engine, note_id, by=app.settings.user, now=app.clock.now(), done=done
+                app.engine, note_id, actor=app.actor, now=app.clock.now(), done=done
             )
         except Exception as exc:
             self.app.call_from_thread(self.notify, f"Not changed: {exc}", severity="error")

@@ -82,7 +82,7 @@ class QaScreen(Screen[EvaluationRow | None]):
             )
         with Horizontal(classes="qa-row"):
             yield Label("Evaluator", classes="qa-label")
-            yield Input(s.user, id="qa-evaluator", compact=True)
+            yield Input(self.fapp.actor.user, id="qa-evaluator", compact=True)
         with Grid(id="qa-criteria"):
             for name, points in s.scorecard.items():
                 yield Label(f"{name} (/{points:g})", classes="qa-label", markup=False)
@@ -105,7 +105,9 @@ class QaScreen(Screen[EvaluationRow | None]):
     def _load(self) -> None:
         app = self.fapp
         try:
-            profile = load_agent(app.engine, app.settings, app.clock.now(), staff_id=self.staff_id)
+            profile = load_agent(
+                app.engine, app.settings, app.clock.now(), who=app.actor, staff_id=self.staff_id
+            )
         except Exception as exc:
             self.post_message(QaLoaded(None, str(exc)))
             return
@@ -199,7 +201,7 @@ class QaScreen(Screen[EvaluationRow | None]):
         try:
             row = qa.record_evaluation(
                 app.engine,
-                recorded_by=app.settings.user,
+                actor=app.actor,
                 now=app.clock.now(),
                 work_types=app.settings.work_types,
                 scorecard=app.settings.scorecard,

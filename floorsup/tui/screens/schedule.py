@@ -261,8 +261,10 @@ class ScheduleScreen(Screen[None]):
                 self.staff_id,
                 self.day,
                 segments,
+                actor=app.actor,
                 activities=app.settings.activities,
                 tz=app.settings.tz,
+                now=app.clock.now(),
             )
         except Exception as exc:
             self.post_message(Saved(str(exc)))
