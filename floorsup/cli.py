@@ -500,6 +500,12 @@ def cmd_restore(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_migrate_data(args: argparse.Namespace, settings: Settings) -> int:
+    from floorsup.migrate import migrate_data_command
+
+    return migrate_data_command(args, settings)
+
+
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from floorsup.store.backup import check_database, schema_problem
     from floorsup.store.engine import damaged_message, head_revision
@@ -746,6 +752,16 @@ def build_parser() -> argparse.ArgumentParser:
         "authenticating proxy",
     )
     s.set_defaults(func=cmd_serve)
+
+    s = sub.add_parser(
+        "migrate-data",
+        help="copy a whole database to another (SQLite to PostgreSQL or back), checked",
+    )
+    s.add_argument("--from", dest="from_url", required=True, metavar="URL", help="copy from")
+    s.add_argument(
+        "--to", dest="to_url", required=True, metavar="URL", help="copy into (must hold no data)"
+    )
+    s.set_defaults(func=cmd_migrate_data)
 
     s = sub.add_parser("demo", help="a believable floor, simulated live, in a fresh database")
     s.add_argument("--speed", type=float, default=1.0, help="run the clock X times faster")
