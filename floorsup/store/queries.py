@@ -191,52 +191,217 @@ def agents_now(
     return out
 
 
+CHANGE_CHANNEL = "floorsup_changes"  # what migration 0008's triggers notify (payload: table)
+
+
 class ChangeWatcher:
     """Tells cheaply whether anyone committed since the last look.
 
     SQLite: `PRAGMA data_version` on one connection held open for the purpose (it counts
-    other connections' commits). Elsewhere: the newest event id and span count (PostgreSQL
-    LISTEN/NOTIFY is the later refinement). `marker`: a narrower question of its own (read on
-    the same held connection), for screens that care about some tables only."""
+    other connections' commits; the whole database, so `tables` narrows nothing there).
+
+    PostgreSQL (psycopg 3): a connection of its own, in autocommit, that LISTENs on
+    `floorsup_changes`; migration 0008's statement-level triggers on every table notify it
+    with the table's name, and PostgreSQL delivers a notice only when its transaction
+    commits (a rolled-back write tells nobody). A look reads what has arrived without
+    waiting (no query, no round trip: libpq's buffered input only) and says True when
+    something did (for one of `tables`, when given). A dropped connection is opened again
+    on the next look, which then says True: changes may have been missed meanwhile. After
+    `PING_SECONDS` without a word the look asks the server `SELECT 1`, so a connection
+    that died silently (no FIN: a cable, a firewall) is found out too.
+
+    `marker`: a narrower question of its own, read on a held connection on any backend
+    (for screens that care about some tables only); `tables` is then not used. Another
+    PostgreSQL driver than psycopg: the newest event id and span count, as before 0008.
+
+    One look at a time: the screens look from thread workers and `close` from the event
+    loop, so `close` never waits long for a look under way (that look closes after it)."""
+
+    PING_SECONDS = 30.0
+    CONNECT_TIMEOUT_SECONDS = 5
 
     def __init__(
-        self, engine: Engine, marker: Callable[[Connection], object] | None = None
+        self,
+        engine: Engine,
+        marker: Callable[[Connection], object] | None = None,
+        *,
+        tables: Iterable[str] | None = None,
     ) -> None:
+        import threading
+
         self.engine = engine
+        self.tables = frozenset(tables) if tables is not None else None
         self._conn: Connection | None = None
         self._last: object = None
         self._own = marker
+        self._listens = (
+            marker is None
+            and engine.dialect.name == "postgresql"
+            and engine.dialect.driver == "psycopg"
+        )
+        self._listener: Any = None  # psycopg.Connection, when listening
+        self._heard: set[str] = set()  # tables named by notices not yet looked at
+        self._heard_at = 0.0  # time.monotonic() of the last word from the listener
+        self._missed = True  # nothing was looked at yet: the first look says changed
+        self._lock = threading.Lock()
+        self._close_after_look = False
+
+    # -- looking ----------------------------------------------------------------------------
+    def changed(self) -> bool:
+        with self._lock:
+            try:
+                if self._listens:
+                    return self._notified()
+                marker = self._marker()
+                if marker == self._last:
+                    return False
+                self._last = marker
+                return True
+            finally:
+                if self._close_after_look:
+                    self._release()
 
     def _marker(self) -> object:
         if self._conn is None:
             self._conn = self.engine.connect()
-        if self._own is not None:
-            mark = self._own(self._conn)
+        try:
+            if self._own is not None:
+                mark = self._own(self._conn)
+                self._conn.rollback()
+                return mark
+            if self._conn.dialect.name == "sqlite":
+                return fetchall(self._conn, "PRAGMA data_version")[0][0]
+            row = fetchall(
+                self._conn,
+                "SELECT max(id), (SELECT max(id) FROM agent_state_span) FROM queue_event",
+            )
             self._conn.rollback()
-            return mark
-        if self._conn.dialect.name == "sqlite":
-            return fetchall(self._conn, "PRAGMA data_version")[0][0]
-        row = fetchall(
-            self._conn, "SELECT max(id), (SELECT max(id) FROM agent_state_span) FROM queue_event"
-        )
-        self._conn.rollback()
-        return row[0]
+            return row[0]
+        except Exception:  # a lost connection: the next look takes a fresh one from the pool
+            self._release_conn()
+            raise
 
-    def changed(self) -> bool:
-        marker = self._marker()
-        if marker == self._last:
-            return False
-        self._last = marker
-        return True
+    def _notified(self) -> bool:
+        import psycopg
+
+        if self._listener is not None:
+            try:
+                self._drain(self._listener)
+            except psycopg.Error:  # the server went away, or our backend was ended
+                self._release_listener()
+        if self._listener is None:  # first look, or the last one found it gone
+            self._missed = True  # whatever was committed meanwhile told nobody
+            self._listener = self._listen()
+        missed, self._missed = self._missed, False
+        heard, self._heard = self._heard, set()
+        if self.tables is not None:
+            heard &= self.tables
+        return missed or bool(heard)
+
+    def _drain(self, listener: Any) -> None:
+        """Take the notices that have arrived, without waiting for any."""
+        from time import monotonic
+
+        import psycopg
+
+        if monotonic() - self._heard_at > self.PING_SECONDS:
+            listener.execute("SELECT 1")  # notices arriving meanwhile go to _hear
+            self._heard_at = monotonic()
+        pgconn = listener.pgconn
+        pgconn.consume_input()  # reads what the socket holds; raises if the server is gone
+        got = False
+        while (notice := pgconn.notifies()) is not None:
+            self._heard.add(notice.extra.decode("utf-8", "replace"))
+            got = True
+        if listener.closed or listener.broken:
+            raise psycopg.OperationalError("the listening connection is closed")
+        if got:
+            self._heard_at = monotonic()
+
+    def _hear(self, notice: Any) -> None:  # psycopg's handler, for notices met by a query
+        self._heard.add(notice.payload)
+
+    def _listen(self) -> Any:
+        from time import monotonic
+
+        import psycopg
+
+        cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+        cparams.setdefault("connect_timeout", self.CONNECT_TIMEOUT_SECONDS)
+        cparams.setdefault("application_name", "floorsup change watcher")
+        # TCP only (libpq ignores them on a Unix socket): a peer gone without a word shows
+        # as an error within about half a minute, and the ping never hangs for minutes.
+        tcp = {
+            "keepalives": 1,
+            "keepalives_idle": 10,
+            "keepalives_interval": 5,
+            "keepalives_count": 3,
+        }
+        for key, value in tcp.items():
+            cparams.setdefault(key, value)
+        if psycopg.pq.version() >= 120000:  # libpq 12 knows tcp_user_timeout (ms)
+            cparams.setdefault("tcp_user_timeout", 20_000)
+        conn = psycopg.connect(*cargs, **cparams, autocommit=True)
+        try:
+            conn.add_notify_handler(self._hear)
+            conn.execute(f"LISTEN {CHANGE_CHANNEL}")
+        except BaseException:
+            conn.close()
+            raise
+        self._heard_at = monotonic()
+        return conn
+
+    @property
+    def listener_pid(self) -> int | None:
+        """The server process of the PostgreSQL listening connection, when there is one."""
+        return None if self._listener is None else int(self._listener.info.backend_pid)
 
     def reset(self) -> None:
         """Forget the last marker: the next look says "changed" (after a failed fetch)."""
         self._last = None
+        self._missed = True
 
+    # -- letting go -------------------------------------------------------------------------
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        """Give back the held connection (and close the listening one). Called from the
+        event loop: when a look is under way in a worker, that look closes after it."""
+        if not self._lock.acquire(timeout=0.5):
+            self._close_after_look = True
+            if not self._lock.acquire(blocking=False):  # the look ended just now?
+                return
+        try:
+            self._release()
+        finally:
+            self._lock.release()
+
+    def _release(self) -> None:
+        self._close_after_look = False
+        self._release_conn()
+        self._release_listener()
+
+    def _release_conn(self) -> None:
+        import contextlib
+
+        conn, self._conn = self._conn, None
+        self._last = None  # another connection's data_version is not comparable
+        if conn is not None:
+            with contextlib.suppress(Exception):  # already broken: the pool discards it
+                conn.close()
+
+    def _release_listener(self) -> None:
+        import contextlib
+
+        listener, self._listener = self._listener, None
+        self._heard = set()
+        if listener is not None:
+            with contextlib.suppress(Exception):
+                listener.close()
+
+    def __enter__(self) -> ChangeWatcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @dataclass(frozen=True, slots=True)
