@@ -35,6 +35,7 @@ from floorsup.ingest.queue_log import (
     parse_realtime,
     split_lines,
 )
+from floorsup.store.engine import write_conn
 from floorsup.store.sql import execute, fetchall
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,9 @@ class QueueLogFeed:
         self._retired: _Retired | None = None
 
     def _checkpoint(self) -> Checkpoint:
-        with self.engine.begin() as conn:
+        # BEGIN IMMEDIATE: it may insert the file's row, and a deferred read-then-write
+        # transaction is refused at once (not waited for) while someone else writes.
+        with write_conn(self.engine) as conn, conn.begin():
             rows = fetchall(
                 conn,
                 'SELECT id, "offset", line_no, dev, inode, head, rotations, format FROM ingest_source WHERE path = ?',

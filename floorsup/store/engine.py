@@ -325,7 +325,9 @@ def upgrade(engine: Engine) -> None:
 
     check_file(engine)
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    # BEGIN IMMEDIATE on SQLite: a migration waits for a writer (busy_timeout) instead of
+    # being refused at once when it goes from reading to writing.
+    with write_conn(engine) as conn, conn.begin():
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 
