@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -90,14 +91,16 @@ def _short(value: Any, width: int = 40) -> str:
 
 
 def change_summary(e: AuditRow) -> str:
-    """One line: 'new', 'body, category', or an import's file and counts."""
-    if e.before is None and e.after is not None:
-        after = json.loads(e.after)
-        if isinstance(after, dict) and "file" in after:
-            rest = {k: v for k, v in after.items() if k not in ("file", "changed")}
-            if "changed" in after:
-                rest["people changed"] = len(after["changed"])
-            return f"{after['file']}: " + ", ".join(f"{k} {v}" for k, v in rest.items())
+    """One line: 'new', the fields that changed ('body, category'), or an import's file and
+    counts ('roster.csv: 12 people changed')."""
+    after = json.loads(e.after) if e.after else None
+    if isinstance(after, dict) and "file" in after:
+        counts = {k: v for k, v in after.items() if k not in ("file", "changed")}
+        if "changed" in after:
+            counts = {"people changed": len(after["changed"])}
+        name = Path(str(after["file"])).name
+        return f"{name}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+    if e.before is None and after is not None:
         return "new"
     fields = [k for k, _, _ in e.changes()]
     return ", ".join(fields) if fields else "no change"
