@@ -67,6 +67,25 @@ def agent_row(floor, engine) -> int:  # type: ignore[no-untyped-def]
     return min(counts)[1]
 
 
+def as_role(engine, floor, row: int, role: str):  # type: ignore[no-untyped-def]
+    """The staff member with `role` (a team lead: of the agent on board row `row`), as the
+    store knows them."""
+    from textual.widgets import DataTable
+
+    from floorsup.store.access import actor
+
+    with engine.connect() as conn:
+        sql = "SELECT staff_id FROM staff WHERE role = ? AND active"
+        params: tuple[str, ...] = (role,)
+        if floor is not None:
+            agent = floor.query_one("#agents", DataTable).coordinate_to_cell_key((row, 0))
+            sql += " AND team_id = (SELECT s.team_id FROM staff s JOIN acd_agent a "
+            sql += "ON a.staff_pk = s.id WHERE a.name = ?)"
+            params = (role, str(agent.row_key.value))
+        sid = conn.exec_driver_sql(sql + " ORDER BY staff_id LIMIT 1", params).scalar()
+        return actor(conn, str(sid))
+
+
 def keys(text: str) -> list[str]:
     """Typed text as the key names Pilot presses."""
     names = {" ": "space", ".": "full_stop", ",": "comma", ";": "semicolon"}
@@ -76,6 +95,7 @@ def keys(text: str) -> list[str]:
 async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
     from floorsup.tui.screens.adherence import AdherenceScreen
     from floorsup.tui.screens.agent import AgentScreen
+    from floorsup.tui.screens.audit import AuditScreen
     from floorsup.tui.screens.career import CareerScreen
     from floorsup.tui.screens.coaching import CoachingScreen
     from floorsup.tui.screens.floor import FloorScreen
@@ -95,7 +115,10 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
                 "the floor's first picture",
             )
             saved.append(Path(app.save_screenshot(filename="floor.svg", path=str(out))))
-            for _ in range(agent_row(app.screen, engine)):
+            row = agent_row(app.screen, engine)
+            # From here on the keyboard is that agent's team lead's (their notes to write).
+            app.actor = as_role(engine, app.screen, row, "team_lead")
+            for _ in range(row):
                 await pilot.press("down")
             await pilot.press("enter")
             await _until(
@@ -170,6 +193,15 @@ async def shoot(db: Path, out: Path, size: tuple[int, int]) -> list[Path]:
             )
             await pilot.pause()
             saved.append(Path(app.save_screenshot(filename="intervals.svg", path=str(out))))
+            app.actor = as_role(engine, None, 0, "manager")  # the audit log is theirs
+            await pilot.press("8")
+            await _until(
+                pilot,
+                lambda: isinstance(app.screen, AuditScreen) and bool(app.screen.entries),
+                "the audit log",
+            )
+            await pilot.pause()
+            saved.append(Path(app.save_screenshot(filename="audit.svg", path=str(out))))
             await pilot.press("q")
     finally:
         engine.dispose()

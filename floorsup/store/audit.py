@@ -51,13 +51,14 @@ def record(
     `before`/`after` as JSON-able values (None: there was none)."""
     execute(
         conn,
-        "INSERT INTO audit_log (at, login, staff_id, role, action, entity, entity_key, "
-        "before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, login, staff_id, role, via_as, action, entity, entity_key, "
+        "before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             at,
             who.login or who.user,
             who.staff_id,
             who.role,
+            who.login is not None,
             action,
             entity,
             None if key is None else str(key),
@@ -94,6 +95,7 @@ class AuditRow:
     login: str
     staff_id: str | None
     role: str | None
+    via_as: bool
     action: str
     entity: str
     entity_key: str | None
@@ -112,7 +114,7 @@ class AuditRow:
         return [(k, bd.get(k), ad.get(k)) for k in keys if bd.get(k) != ad.get(k)]
 
 
-_COLS = "id, at, login, staff_id, role, action, entity, entity_key, before, after"
+_COLS = "id, at, login, staff_id, role, via_as, action, entity, entity_key, before, after"
 
 
 def entries(
@@ -148,4 +150,4 @@ def entries(
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY at DESC, id DESC LIMIT ?"
     params.append(max(1, int(limit)))
-    return [AuditRow(*r) for r in fetchall(conn, sql, params)]
+    return [AuditRow(*r[:5], bool(r[5]), *r[6:]) for r in fetchall(conn, sql, params)]

@@ -406,7 +406,7 @@ class AdherenceDay(SQLModel, table=True):
 
 class AuditEntry(SQLModel, table=True):
     """One write, as it was made: who (the login, and the staff member and role it mapped
-    to), when, what (an action such as `note.add` on a table and key) and the record before
+    to, or that a manager acted as with --as: `via_as`), when, what (an action such as `note.add` on a table and key) and the record before
     and after (JSON; None when there was none). Append-only: triggers made by migration 0007
     refuse UPDATE and DELETE on both SQLite and PostgreSQL. Written in the same transaction
     as the change it records, so a write and its entry land together or not at all."""
@@ -422,6 +422,7 @@ class AuditEntry(SQLModel, table=True):
     login: str
     staff_id: str | None = None
     role: str | None = None
+    via_as: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     action: str
     entity: str
     entity_key: str | None = None

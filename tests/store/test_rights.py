@@ -18,6 +18,7 @@ from floorsup.domain.coaching import NoteInput
 from floorsup.store import audit, career, coaching, mentoring, qa, roster, schedules
 from floorsup.store.access import Actor, NotAllowed, actor, resolve, system
 from floorsup.store.sql import fetchall
+from floorsup.tui.screens.audit import who_text
 
 T0 = 1_790_000_000.0
 CATS = DEFAULT_NOTE_CATEGORIES
@@ -398,7 +399,16 @@ def test_as_is_for_managers_only(db: Engine) -> None:
         note(db, "A1", as_lead)  # and not more
     with db.connect() as conn:
         entry = audit.entries(conn, who(db, "mia"), action="note")[0]
-    assert (entry.login, entry.staff_id, entry.role) == ("mia", "L2", "team_lead")
+    assert (entry.login, entry.staff_id, entry.role, entry.via_as) == (
+        "mia",
+        "L2",
+        "team_lead",
+        True,
+    )
+    assert who_text(entry) == "mia as L2 (team lead)"
+    with db.connect() as conn:
+        own = audit.entries(conn, who(db, "mia"), login="lee")
+    assert own == [] or not own[0].via_as
 
 
 # -- the audit log ----------------------------------------------------------------------------
@@ -424,6 +434,8 @@ def test_every_write_is_in_the_audit_log_with_before_and_after(db: Engine) -> No
         ("note.edit", "lee", "L1", "team_lead", "coaching_note", str(nid)),
         ("note.add", "lee", "L1", "team_lead", "coaching_note", str(nid)),
     ]
+    assert [who_text(e) for e in log[2:4]] == ["tia · T1 (trainer)", "lee · L1 (team lead)"]
+    assert not any(e.via_as for e in log)
     edit = log[3]
     assert dict((k, (b, a)) for k, b, a in edit.changes())["body"] == (
         "note on A1 by lee",

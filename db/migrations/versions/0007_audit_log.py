@@ -30,6 +30,7 @@ def upgrade() -> None:
     sa.Column('login', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('staff_id', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('role', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('via_as', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('entity', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('entity_key', sqlmodel.sql.sqltypes.AutoString(), nullable=True),

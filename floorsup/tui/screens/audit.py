@@ -106,6 +106,33 @@ def change_summary(e: AuditRow) -> str:
     return ", ".join(fields) if fields else "no change"
 
 
+# What each audited table is called on screen.
+ENTITY_NAMES = {
+    "coaching_note": "note",
+    "adherence_authorization": "exception",
+    "schedule_segment": "schedule",
+    "mentorship": "mentorship",
+    "leadership_note": "trait note",
+    "career_event": "career",
+    "qa_evaluation": "QA",
+    "queue": "queue",
+    "staff": "roster",
+}
+# Fields that hold an instant (epoch seconds): shown as local time in the detail pane.
+INSTANTS = {"start", "end", "since", "evaluated_at"}
+
+
+def who_text(e: AuditRow) -> str:
+    """'lee · L1 (team lead)', 'E1015 (team lead)' (the login is the staff_id), 'mia as L2
+    (team lead)' (a manager acting with --as), 'demo (system)'."""
+    role = f" ({e.role.replace('_', ' ')})" if e.role else ""
+    if e.via_as:
+        return f"{e.login} as {e.staff_id}{role}"
+    if e.staff_id and e.staff_id != e.login:
+        return f"{e.login} · {e.staff_id}{role}"
+    return f"{e.login}{role}"
+
+
 class AuditScreen(Screen[None]):
     BINDINGS = [
         Binding("slash", "filter", "Filter", key_display="/"),
@@ -221,13 +248,11 @@ class AuditScreen(Screen[None]):
         for e in [] if self.error and not self.entries else self.entries:
             day = clock_text(e.at, tz, "%Y-%m-%d")
             when = clock_text(e.at, tz, "%H:%M:%S" if day == today else "%Y-%m-%d %H:%M")
-            acting = f" as {e.staff_id}" if e.staff_id else ""
-            role = f" ({e.role.replace('_', ' ')})" if e.role else ""
             t.add_row(
                 when,
-                plain(f"{e.login}{acting}{role}"),
+                plain(who_text(e)),
                 plain(e.action),
-                plain(f"{e.entity} {e.entity_key or ''}".strip()),
+                plain(f"{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_key or ''}".strip()),
                 plain(_short(change_summary(e), 48)),
                 key=str(e.id),
             )
@@ -248,14 +273,23 @@ class AuditScreen(Screen[None]):
         row = min(max(t.cursor_row, 0), len(self.entries) - 1)
         e = self.entries[row]
         pal = self.fapp.palette
-        out = Text(f"{e.action} · {e.entity} {e.entity_key or ''}", style="bold")
+        tz = self.fapp.settings.tz
+        what = f"{ENTITY_NAMES.get(e.entity, e.entity)} {e.entity_key or ''}"
+        out = Text(f"{e.action} · {what} · {who_text(e)}", style="bold")
+
+        def shown(name: str, value: Any, width: int) -> str:
+            instant = name in INSTANTS or name.endswith("_at")
+            if instant and isinstance(value, int | float) and not isinstance(value, bool):
+                return clock_text(float(value), tz, "%Y-%m-%d %H:%M:%S")
+            return _short(value, width)
+
         changes = e.changes()
         for name, before, after in changes[:8]:
             out.append(f"\n  {name or 'value'}: ")
             if before is not None:
-                out.append(_short(before, 30), style=pal.muted)
+                out.append(shown(name, before, 30), style=pal.muted)
                 out.append(" → ")
-            out.append(_short(after, 60) if after is not None else "(none)")
+            out.append(shown(name, after, 60) if after is not None else "(none)")
         if len(changes) > 8:
             out.append(f"\n  … and {len(changes) - 8} more field(s)", style=pal.muted)
         detail.update(out)
