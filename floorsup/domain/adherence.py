@@ -63,16 +63,21 @@ One sorted sweep per agent: O(spans + segments + exceptions), no per-second work
 in order of start without overlaps (as the store returns them) take a single pass; other
 input is first resolved into that shape. For the live view, `agent_adherence_now` gives
 the day so far and the status now from one sweep, and ``with_exceptions=False`` skips
-labelling the exceptions when only the figures are shown.
+labelling the exceptions when only the figures are shown. For the floor's glance, which
+wants the day only for those out now, `adherence_glance` takes a plan resolved once
+(`schedule_plan`, kept by the caller while the schedule stays as it is): whoever is in
+adherence, off or unscheduled costs a bisection in the plan and, for spans in order of
+start (``in_order``), one in the spans; only those out are swept, once.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from operator import attrgetter, itemgetter
 from types import MappingProxyType
@@ -87,13 +92,16 @@ __all__ = [
     "Authorization",
     "ExceptionRun",
     "NowStatus",
+    "PlanStretch",
     "Rules",
     "Segment",
     "actuals_from_spans",
+    "adherence_glance",
     "adherence_now",
     "agent_adherence",
     "agent_adherence_now",
     "make_rules",
+    "schedule_plan",
     "state_label",
     "team_summary",
 ]
@@ -348,7 +356,8 @@ def _clip_items(
 
 
 # One stretch of the plan: (start, end, activity in lower case, productive).
-_Plan = tuple[float, float, str, bool]
+PlanStretch = tuple[float, float, str, bool]
+_Plan = PlanStretch
 
 
 def _plan(segments: Sequence[Segment], rules: Rules) -> list[_Plan]:
@@ -500,7 +509,7 @@ class _Sweep:
 
 
 def _sweep(
-    plan: list[_Plan], actuals: Sequence[Actual], start: float, end: float, rules: Rules
+    plan: Sequence[_Plan], actuals: Sequence[Actual], start: float, end: float, rules: Rules
 ) -> _Sweep:
     """Compare the plan with what happened over [start, end) (start < end)."""
     done = _compress(actuals, start, end, rules)
@@ -735,9 +744,26 @@ def agent_adherence(
     return _figures(sw, out_seconds, exceptions)
 
 
-def _state_at(actuals: Sequence[Actual], now: float) -> tuple[AgentState, str | None]:
+_ASTART = attrgetter("start")
+
+
+def _state_at(
+    actuals: Sequence[Actual], now: float, in_order: bool = False
+) -> tuple[AgentState, str | None]:
     """The state just before `now` (the lasting span, clipped to `now`): the latest-starting
-    span with start < now <= end; logged out if there is none."""
+    span with start < now <= end (of equal starts, the later in the input); logged out if
+    there is none. `in_order`: the spans are sorted by start, so the first match going back
+    from the last span starting before `now` (found by bisection) is that one."""
+    if in_order:
+        if actuals:  # the common case: the lasting span, last, reaches `now`
+            a = actuals[-1]
+            if a.start < now <= a.end:
+                return a.state, a.reason
+        for i in range(bisect_left(actuals, now, key=_ASTART) - 1, -1, -1):
+            a = actuals[i]
+            if now <= a.end:
+                return a.state, a.reason
+        return _LOGGED_OUT, None
     best: Actual | None = None
     for a in reversed(actuals):
         if a.start < now <= a.end and (best is None or a.start > best.start):
@@ -750,21 +776,57 @@ def _state_at(actuals: Sequence[Actual], now: float) -> tuple[AgentState, str | 
 _START = itemgetter(0)
 
 
-def _plan_at(plan: list[_Plan], now: float) -> int:
+def _plan_at(plan: Sequence[_Plan], now: float) -> int:
     """Index of the plan stretch containing `now`, or -1."""
     i = bisect_right(plan, now, key=_START) - 1
     return i if i >= 0 and now < plan[i][1] else -1
 
 
-def _block_start(plan: list[_Plan], idx: int) -> float:
+def _block_start(plan: Sequence[_Plan], idx: int) -> float:
     """Start of the stretch of counted (not ``off``) schedule, without gaps, holding idx."""
     while idx > 0 and plan[idx - 1][1] == plan[idx][0] and plan[idx - 1][2] != OFF:
         idx -= 1
     return plan[idx][0]
 
 
+@lru_cache(maxsize=4096, typed=True)
+def _settled(
+    activity: str | None, state: AgentState, reason: str | None, in_adherence: bool | None
+) -> NowStatus:
+    """A status with no run out of adherence behind it. Memoised: a floor's worth of
+    agents share a few dozen of these values, and making one costs more than finding it."""
+    return NowStatus(activity, state, reason, in_adherence, None, False)
+
+
+def _quick_status(
+    plan: Sequence[_Plan],
+    idx: int,
+    state: AgentState,
+    reason: str | None,
+    now: float,
+    rules: Rules,
+    auths: Sequence[Authorization],
+) -> NowStatus | None:
+    """The status at `now` where it needs no look back (unscheduled, off, or in adherence
+    now); None when the agent is not in adherence at `now` (out, or in the grace)."""
+    if idx < 0:
+        return _settled(None, state, reason, None)
+    activity, productive = plan[idx][2], plan[idx][3]
+    if activity == OFF:
+        return _settled(activity, state, reason, None)
+    if productive:
+        ok = state in _WORKING
+    else:
+        ok = state == _PAUSED and (
+            rules.activity_equivalency or rules.pause_activity(reason) == activity
+        )
+    if ok or any(a.start <= now < a.end for a in auths):
+        return _settled(activity, state, reason, True)
+    return None
+
+
 def _now_status(
-    plan: list[_Plan],
+    plan: Sequence[_Plan],
     idx: int,
     actuals: Sequence[Actual],
     now: float,
@@ -783,19 +845,10 @@ def _now_status(
     else:
         sw = None
         state, reason = _state_at(actuals, now)
-    if idx < 0:
-        return NowStatus(None, state, reason, None, None, False)
-    activity, productive = plan[idx][2], plan[idx][3]
-    if activity == OFF:
-        return NowStatus(activity, state, reason, None, None, False)
-    if productive:
-        ok = state in _WORKING
-    else:
-        ok = state == _PAUSED and (
-            rules.activity_equivalency or rules.pause_activity(reason) == activity
-        )
-    if ok or any(a.start <= now < a.end for a in auths):
-        return NowStatus(activity, state, reason, True, None, False)
+    quick = _quick_status(plan, idx, state, reason, now, rules, auths)
+    if quick is not None:
+        return quick
+    activity = plan[idx][2]
     # Out: the current run reaches back no further than the schedule block it lies in.
     block_start = _block_start(plan, idx)
     run_start = now
@@ -846,12 +899,64 @@ def agent_adherence_now(
     auths = tuple(authorizations)
     plan = _plan(segments, rules)
     sw = _sweep(plan, actuals, start, now, rules) if now > start else None
-    if sw is None:
-        day = _figures(None, 0.0, ())
-    else:
-        out_seconds, exceptions = _exceptions(sw, rules, auths, start, now, with_exceptions)
-        day = _figures(sw, out_seconds, exceptions)
+    day = _day_figures(sw, rules, auths, start, now, with_exceptions)
     return day, _now_status(plan, _plan_at(plan, now), actuals, now, rules, auths, sw)
+
+
+def _day_figures(
+    sw: _Sweep | None,
+    rules: Rules,
+    auths: Sequence[Authorization],
+    start: float,
+    now: float,
+    with_exceptions: bool,
+) -> AgentAdherence:
+    if sw is None:
+        return _figures(None, 0.0, ())
+    out_seconds, exceptions = _exceptions(sw, rules, auths, start, now, with_exceptions)
+    return _figures(sw, out_seconds, exceptions)
+
+
+def schedule_plan(segments: Sequence[Segment], rules: Rules) -> tuple[PlanStretch, ...]:
+    """`segments` as the sweep reads them: sorted, overlaps settled (the later start wins),
+    activities in lower case with whether `rules` count them productive. For a caller that
+    keeps one person's schedule between refreshes (`adherence_glance` takes it): valid while
+    the segments and the rules stay as they are."""
+    return tuple(_plan(segments, rules))
+
+
+def adherence_glance(
+    plan: Sequence[PlanStretch],
+    actuals: Sequence[Actual],
+    *,
+    start: float,
+    now: float,
+    rules: Rules,
+    authorizations: Iterable[Authorization] = (),
+    with_exceptions: bool = False,
+    in_order: bool = False,
+) -> tuple[AgentAdherence | None, NowStatus]:
+    """One agent in the floor's glance: the status at `now`, and the figures over
+    [start, now) only when out of adherence at `now` (None otherwise).
+
+    `plan` is `schedule_plan(segments, rules)`. The status is `adherence_now`'s; for
+    someone out, the figures and the status are `agent_adherence_now`'s (its one sweep of
+    the day gives both: the status is not worked out twice). Whoever is in adherence, off
+    or unscheduled at `now` costs a bisection in the plan and one in the spans (with
+    `in_order`), whatever the length of the day. `in_order`: the caller vouches that
+    `actuals` are sorted by start (as the store gives them); without it the state at `now`
+    is found by a scan, as `adherence_now` does."""
+    auths = tuple(authorizations)
+    idx = _plan_at(plan, now)
+    state, reason = _state_at(actuals, now, in_order)
+    quick = _quick_status(plan, idx, state, reason, now, rules, auths)
+    if quick is not None:
+        return None, quick
+    sw = _sweep(plan, actuals, start, now, rules) if now > start else None
+    status = _now_status(plan, idx, actuals, now, rules, auths, sw)
+    if status.in_adherence is not False:  # within the grace: what adherence_now says
+        return None, _settled(plan[idx][2], state, reason, True)
+    return _day_figures(sw, rules, auths, start, now, with_exceptions), status
 
 
 def team_summary(results: Iterable[AgentAdherence]) -> AgentAdherence:

@@ -150,4 +150,9 @@ def entries(
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY at DESC, id DESC LIMIT ?"
     params.append(max(1, int(limit)))
-    return [AuditRow(*r[:5], bool(r[5]), *r[6:]) for r in fetchall(conn, sql, params)]
+    return [
+        AuditRow(
+            int(r[0]), float(r[1]), r[2], r[3], r[4], bool(r[5]), r[6], r[7], r[8], r[9], r[10]
+        )
+        for r in fetchall(conn, sql, params)
+    ]

@@ -18,10 +18,12 @@ from floorsup.domain.adherence import (
     Rules,
     Segment,
     actuals_from_spans,
+    adherence_glance,
     adherence_now,
     agent_adherence,
     agent_adherence_now,
     make_rules,
+    schedule_plan,
     state_label,
     team_summary,
 )
@@ -1014,3 +1016,152 @@ def test_now_matches_the_minute_by_minute_reference(seed: int) -> None:
         segments, actuals, start=T(9), now=now, rules=rules, authorizations=auths
     )
     assert both[1] == got
+
+
+# --- the floor's glance ------------------------------------------------------------------
+
+
+def _glance_reference(
+    segments: list[Segment],
+    actuals: list[Actual],
+    auths: list[Authorization],
+    rules: Rules,
+    start: float,
+    now: float,
+    with_exceptions: bool,
+) -> tuple[AgentAdherence | None, NowStatus]:
+    """What the glance is defined to give: adherence_now, and agent_adherence_now's day
+    and status for someone out."""
+    status = adherence_now(segments, actuals, now=now, rules=rules, authorizations=auths)
+    if status.in_adherence is not False:
+        return None, status
+    return agent_adherence_now(
+        segments,
+        actuals,
+        start=start,
+        now=now,
+        rules=rules,
+        authorizations=auths,
+        with_exceptions=with_exceptions,
+    )
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_glance_matches_now_and_the_day(seed: int) -> None:
+    rng = random.Random(2000 + seed)
+    segments, actuals, auths = _random_case(rng)
+    rules = make_rules(
+        {"Outbound": True},
+        {"Meal": "lunch"},
+        activity_equivalency=rng.random() < 0.2,
+        exception_threshold_seconds=rng.choice([0, 0, 120, 300]),
+    )
+    now = T(8) + rng.randint(0, 250) * M
+    start = T(8) + rng.randint(0, 60) * M
+    if rng.random() < 0.5:  # as the store gives them: the lasting span clipped to `now`
+        actuals = [
+            Actual(a.start, min(a.end, now), a.state, a.reason) for a in actuals if a.start < now
+        ]
+    listing = rng.random() < 0.5
+    plan = schedule_plan(segments, rules)
+    want = _glance_reference(segments, actuals, auths, rules, start, now, listing)
+    got = adherence_glance(
+        plan,
+        actuals,
+        start=start,
+        now=now,
+        rules=rules,
+        authorizations=auths,
+        with_exceptions=listing,
+    )
+    assert got == want
+    # In start order (equal starts keep theirs), the state at `now` found by bisection.
+    ordered = sorted(actuals, key=lambda a: a.start)
+    got = adherence_glance(
+        plan,
+        ordered,
+        start=start,
+        now=now,
+        rules=rules,
+        authorizations=auths,
+        with_exceptions=listing,
+        in_order=True,
+    )
+    assert got == _glance_reference(segments, ordered, auths, rules, start, now, listing)
+
+
+@pytest.mark.parametrize(
+    ("actuals", "state", "reason"),
+    [
+        pytest.param([], OUT, None, id="nothing-known"),
+        pytest.param([act(T(9), T(10), AV)], AV, None, id="the-lasting-span"),
+        pytest.param([act(T(9), T(9, 30), AV)], OUT, None, id="a-hole-at-now"),
+        pytest.param(
+            [act(T(8), T(11), PAUSED, "Lunch"), act(T(9), T(9, 10), AV)],
+            PAUSED,
+            "Lunch",
+            id="an-earlier-longer-span",
+        ),
+        pytest.param(
+            [act(T(9), T(10), AV), act(T(9), T(10), CALL), act(T(9, 50), T(9, 55), RING)],
+            CALL,
+            None,
+            id="equal-starts-the-later-wins",
+        ),
+        pytest.param(
+            [act(T(9), T(10), AV), act(T(10), T(11), CALL)], AV, None, id="one-starting-at-now"
+        ),
+        pytest.param(
+            [act(T(9), T(9, 40), AV), act(T(9, 40), T(12), PAUSED, "Break")],
+            PAUSED,
+            "Break",
+            id="one-ending-after-now",
+        ),
+    ],
+)
+def test_glance_state_now_in_start_order(
+    actuals: list[Actual], state: AgentState, reason: str | None
+) -> None:
+    now = T(10)
+    segments = [seg(T(8), T(12), "open")]
+    for in_order in (False, True):
+        _, st = adherence_glance(
+            schedule_plan(segments, RULES),
+            actuals,
+            start=DAY0,
+            now=now,
+            rules=RULES,
+            in_order=in_order,
+        )
+        assert (st.state, st.reason) == (state, reason)
+        assert st == now_of(segments, actuals, now)
+
+
+def test_glance_works_out_the_day_only_for_someone_out() -> None:
+    rules = make_rules(exception_threshold_seconds=120)
+    plan = schedule_plan(SHIFT, rules)
+    working = [act(T(9), T(10, 20), AV)]
+    day_, st = adherence_glance(plan, working, start=DAY0, now=T(10, 20), rules=rules)
+    assert day_ is None and st.in_adherence is True
+    # out for a minute: within the grace, so still in, and no figures
+    late = [act(T(9), T(10, 19), AV), act(T(10, 19), T(10, 20), OUT)]
+    day_, st = adherence_glance(plan, late, start=DAY0, now=T(10, 20), rules=rules)
+    assert day_ is None and st == now_of(SHIFT, late, T(10, 20), rules)
+    assert st.in_adherence is True
+    # out for ten: the figures and the status agent_adherence_now gives
+    gone = [act(T(9), T(10, 10), AV), act(T(10, 10), T(10, 20), OUT)]
+    got = adherence_glance(plan, gone, start=DAY0, now=T(10, 20), rules=rules, in_order=True)
+    assert got == agent_adherence_now(
+        SHIFT, gone, start=DAY0, now=T(10, 20), rules=rules, with_exceptions=False
+    )
+    assert got[1].in_adherence is False and got[1].out_since == T(10, 10)
+
+
+def test_schedule_plan_settles_layers_once() -> None:
+    layered = [seg(T(9), T(17), "Open"), seg(T(12), T(13), "LUNCH"), seg(T(20), T(21), "off")]
+    assert schedule_plan(layered, RULES) == (
+        (T(9), T(12), "open", True),
+        (T(12), T(13), "lunch", False),
+        (T(13), T(17), "open", True),
+        (T(20), T(21), "off", False),
+    )
