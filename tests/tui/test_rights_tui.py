@@ -210,3 +210,35 @@ def test_audit_filter_words() -> None:
         "from:yesterday is not a date (YYYY-MM-DD)",
         "colour: is not a filter (who: what: from: to:)",
     ]
+
+
+async def test_mentoring_and_promotion_are_refused_to_a_team_lead_before_any_question(
+    floor, wait_for_floor, wait_for
+) -> None:  # type: ignore[no-untyped-def]
+    from floorsup.tui.ask import Ask
+    from floorsup.tui.screens.career import CareerScreen
+    from floorsup.tui.screens.mentoring import MentoringScreen
+
+    lead = as_role(floor, "team_lead")
+    async with floor.app(lead).run_test(size=SIZE) as pilot:
+        await wait_for_floor(pilot)
+        await pilot.press("4")
+        await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, MentoringScreen) and pilot.app.screen.data
+        )
+        await pilot.press("enter", "a")
+        await wait_for(
+            pilot, lambda: any("assign or end mentorships" in m for m in messages(pilot.app))
+        )
+        assert not isinstance(pilot.app.screen, Ask)
+        await pilot.press("5")
+        await wait_for(
+            pilot, lambda: isinstance(pilot.app.screen, CareerScreen) and pilot.app.screen.data
+        )
+        await pilot.press("p")
+        await wait_for(
+            pilot, lambda: any("promote or regress a stage" in m for m in messages(pilot.app))
+        )
+        assert not isinstance(pilot.app.screen, Ask)
+        await pilot.press("m")  # a move is a team lead's to record: the question comes
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Ask))

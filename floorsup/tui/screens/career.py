@@ -442,6 +442,8 @@ class CareerScreen(WritingScreen):
         return row
 
     def action_promote(self) -> None:
+        if self.app.refused("promotion"):  # type: ignore[attr-defined]
+            return
         row = self._need_row()
         if row is None:
             return
@@ -546,6 +548,8 @@ class CareerScreen(WritingScreen):
         )
 
     def action_move(self) -> None:
+        if self.app.refused("coaching_steps"):  # type: ignore[attr-defined]
+            return
         row = self._need_row()
         if row is None:
             return
@@ -581,6 +585,8 @@ class CareerScreen(WritingScreen):
         )
 
     def action_trait(self) -> None:
+        if self.app.refused("coaching_steps"):  # type: ignore[attr-defined]
+            return
         key = self._selected_key()
         if key is None or key.startswith("move:"):
             self.notify("Select a person first.", timeout=3)

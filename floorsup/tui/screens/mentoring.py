@@ -286,6 +286,8 @@ class MentoringScreen(WritingScreen):
             self._rank(key)
 
     def action_assign(self) -> None:
+        if self.app.refused("mentoring"):  # type: ignore[attr-defined]
+            return
         if self.view != "rank" or self.ranking is None:
             self.notify("Choose a new hire first (enter ranks their mentors).", timeout=3)
             return
@@ -327,6 +329,8 @@ class MentoringScreen(WritingScreen):
         )
 
     def action_end(self) -> None:
+        if self.app.refused("mentoring"):  # type: ignore[attr-defined]
+            return
         if self.view != "board":
             self.notify("End a mentorship from the board (b).", timeout=3)
             return
