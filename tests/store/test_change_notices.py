@@ -275,9 +275,9 @@ def test_pg_a_look_while_the_server_is_unreachable_raises_then_recovers(
     engine: Engine, watcher: ChangeWatcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The screens catch a failed look (stale mark, reset) and look again next tick."""
+    pg_only(engine)
     import psycopg
 
-    pg_only(engine)
     pid = watcher.listener_pid
     assert pid is not None
 

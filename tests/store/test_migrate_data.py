@@ -448,6 +448,11 @@ def test_a_missing_source_is_not_created(
         assert not (tmp_path / "t.db").exists()
 
 
+# Without the PostgreSQL extra installed (a plain [dev] install), a postgresql:// URL is
+# answered with this instead of an attempt to connect.
+NO_DRIVER = "the database driver is not installed (psycopg)"
+
+
 @pytest.mark.parametrize(
     ("url", "said"),
     [
@@ -465,7 +470,7 @@ def test_unknown_or_unreachable_target(
 ) -> None:
     code, out, err = cli_run("migrate-data", "--from", str(source), "--to", url)
     assert code == 2
-    assert said in err
+    assert said in err or (url.startswith("postgresql") and NO_DRIVER in err)
     assert "s3cr3t" not in out + err
 
 
@@ -480,7 +485,9 @@ def test_unreachable_source_hides_its_password(
         str(tmp_path / "t.db"),
     )
     assert code == 2
-    assert "cannot open the source postgresql://floorsup:***@127.0.0.1:1/nowhere" in err
+    assert "cannot open the source postgresql://floorsup:***@127.0.0.1:1/nowhere" in err or (
+        "--from: postgresql://floorsup:***@127.0.0.1:1/nowhere: " + NO_DRIVER in err
+    )
     assert "s3cr3t" not in out + err
     assert not (tmp_path / "t.db").exists()
 
