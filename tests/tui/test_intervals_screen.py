@@ -115,3 +115,24 @@ async def test_intervals_screen(floor, wait_for_floor, wait_for, tmp_path) -> No
         await wait_for(pilot, lambda: screen.view is not None and screen.view.now == NOW - 1800)
         assert screen.view == build_intervals(floor.engine, floor.settings, NOW - 1800)
         assert "REPLAY" in str(screen.query_one("#status").render())
+
+
+async def test_m_during_a_nothing_changed_poll_still_switches(
+    floor, wait_for_floor, wait_for
+) -> None:  # type: ignore[no-untyped-def]
+    """`m` pressed while a poll that finds nothing new is in flight: that answer carries no
+    view, and the screen must still ask for the other length (it once waited for the next
+    change of the database, forever on a quiet one)."""
+    from floorsup.tui.screens.intervals import IntervalsData
+
+    app = floor.app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_floor(pilot)
+        await pilot.press("7")
+        await wait_for(pilot, lambda: isinstance(app.screen, IntervalsScreen))
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.view is not None and not screen.fetching)
+        screen.fetching = True  # a poll in flight
+        await pilot.press("m")
+        screen.post_message(IntervalsData(None))  # its answer: nothing changed
+        await wait_for(pilot, lambda: screen.view is not None and screen.view.minutes == 15)

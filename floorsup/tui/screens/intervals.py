@@ -427,7 +427,10 @@ class IntervalsScreen(Screen[None]):
         self._placed = False
         self.notify(f"{self.minutes}-minute intervals", timeout=2)
         if self.fetching:
-            return  # the answer in flight is for the old length: _on_data asks again
+            # The answer in flight is for the old length, or is "nothing changed" (no view at
+            # all): either way _on_data asks again.
+            self._moved = True
+            return
         self._refresh_data(force=True)
 
     def selected(self) -> IntervalRow | None:
