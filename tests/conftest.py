@@ -69,6 +69,18 @@ class _PgDatabases:
         return name
 
     def drop(self, name: str) -> None:
+        """Drop a test database. Autovacuum may be visiting one just filled, and its worker
+        cannot be ended by a role that is not a superuser: wait for it to finish (30 s)."""
+        import time
+
+        for _ in range(60):
+            try:
+                self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                return
+            except Exception as exc:
+                if "being terminated" not in str(exc):
+                    raise
+                time.sleep(0.5)
         self._sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:

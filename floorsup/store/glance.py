@@ -57,13 +57,18 @@ def roster_mark(conn: Connection) -> Mark:
     team), the ACD names mapped to them and their order, the teams' names. Small tables,
     read whole: a rename keeps every count and id."""
     return (
-        tuple(fetchall(conn, "SELECT id, staff_id, name, team_id FROM staff WHERE active")),
+        # In a set order: PostgreSQL returns an updated row in a new place.
+        tuple(
+            fetchall(conn, "SELECT id, staff_id, name, team_id FROM staff WHERE active ORDER BY id")
+        ),
         tuple(
             fetchall(
-                conn, "SELECT name, staff_pk, position FROM acd_agent WHERE staff_pk IS NOT NULL"
+                conn,
+                "SELECT name, staff_pk, position FROM acd_agent WHERE staff_pk IS NOT NULL "
+                "ORDER BY name",
             )
         ),
-        tuple(fetchall(conn, "SELECT id, name FROM team")),
+        tuple(fetchall(conn, "SELECT id, name FROM team ORDER BY id")),
     )
 
 

@@ -9,7 +9,6 @@ import datetime as dt
 import hashlib
 import shutil
 import sqlite3
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -327,17 +326,7 @@ def pg_new(pg_databases: Any) -> Iterator[Callable[[], str]]:
 
 
 def _drop(pg_databases: Any, name: str) -> None:
-    """Drop a test database; autovacuum may be visiting one just filled (its worker cannot
-    be ended by a role that is not a superuser): wait for it to finish."""
-    for _ in range(60):
-        try:
-            pg_databases.drop(name)
-            return
-        except Exception as exc:
-            if "being terminated" not in str(exc):
-                raise
-            time.sleep(0.5)
-    pg_databases.drop(name)
+    pg_databases.drop(name)  # (it waits out an autovacuum worker visiting the database)
 
 
 def test_sqlite_to_postgresql_and_back_round_trip(
