@@ -22,7 +22,7 @@ from floorsup.config import ConfigError, Settings, default_db_path
 from floorsup.domain.intervals import day_bounds, local_date
 from floorsup.ingest.follow import QueueLogFeed
 from floorsup.sim import Centre, FloorSimulator, demo_centre, write_roster_csv, write_schedule_csv
-from floorsup.store.access import resolve, system
+from floorsup.store.access import may, resolve, system
 from floorsup.store.engine import make_engine, upgrade, write_conn
 from floorsup.store.roster import import_roster, set_queue_target
 from floorsup.store.schedules import import_schedule
@@ -405,14 +405,14 @@ def run_demo(args: argparse.Namespace, settings: Settings) -> int:
     )
     with demo.engine.connect() as conn:
         who = resolve(conn, settings.user, settings.as_staff)
-    leads = ", ".join(
-        f"{s.staff_id} ({s.name}, {s.team})" for s in demo.centre.staff if s.role == "team_lead"
-    )
-    print(
-        f"      you are {who.describe()}; to write coaching notes as a team lead, start it "
-        f"with --as, e.g. floorsup --as {next(iter(leads.split(' ')), 'STAFF_ID')} demo --keep"
-        f"\n      team leads: {leads}"
-    )
+    print(f"      you are {who.describe()}")
+    leads = [s for s in demo.centre.staff if s.role == "team_lead"]
+    if leads and not may(who, "notes.write"):
+        print(
+            "      coaching notes are written by team leads: start as one with --as, e.g. "
+            f"floorsup --as {leads[0].staff_id} demo --keep\n      team leads: "
+            + ", ".join(f"{s.staff_id} ({s.name}, {s.team})" for s in leads)
+        )
     demo.start()
     try:
         if args.headless:

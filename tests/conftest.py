@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.pool import NullPool
 
+from floorsup.cli import _who as _REAL_WHO  # before the autouse fixture replaces it
 from floorsup.store.engine import make_engine, upgrade
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -234,12 +235,3 @@ def real_logins(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
         monkeypatch.setattr(config, "current_user", lambda: name)
 
     return login_as
-
-
-def _real_who():  # type: ignore[no-untyped-def]
-    from floorsup import cli
-
-    return cli._who
-
-
-_REAL_WHO = _real_who()

@@ -177,9 +177,7 @@ class AuditScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         if self._watcher is not None:
-            close = getattr(self._watcher, "close", None)
-            if close is not None:
-                close()
+            self._watcher.close()
 
     @work(thread=True, exclusive=True, group="audit-watch")
     def _tick(self) -> None:
